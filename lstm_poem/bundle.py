@@ -1,0 +1,194 @@
+"""Save and load a trained model as one ``.zip``: JSON facts plus raw weight arrays.
+
+A bundle is data, never code. Loading validates the JSON, builds the
+architecture with :func:`~lstm_poem.model.build_model` and only then copies the
+weight arrays in (``numpy.load`` with pickles refused), so a file from a
+stranger cannot run anything. Every way a file can be wrong ends in a
+:class:`BundleError` whose message can be shown to the user as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import platform
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from lstm_poem import __version__, limits
+from lstm_poem.model import ConfigError, ModelConfig, PoemModel, build_model
+from lstm_poem.tokenizer import Tokenizer
+
+FORMAT = "lstm-poem-bundle"
+FORMAT_VERSION = 1
+_JSON_NAME = "bundle.json"
+_WEIGHTS_NAME = "weights.npz"
+_MAX_JSON_BYTES = 20_000_000
+
+
+class BundleError(ValueError):
+    """The file is not a usable lstm-poem model; the message says why."""
+
+
+def bundle_bytes(poem: PoemModel) -> bytes:
+    """The model as the bytes of a ``.zip`` bundle (for a download button)."""
+    import keras
+    import tensorflow as tf
+
+    weights = poem.network.get_weights()
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model": poem.config.to_dict(),
+        "tokenizer": poem.tokenizer.to_dict(),
+        "info": poem.info,
+        "weights": [{"name": v.path, "shape": list(v.shape)} for v in poem.network.weights],
+        "versions": {
+            "lstm_poem": __version__,
+            "keras": keras.__version__,
+            "tensorflow": tf.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+    }
+    arrays = io.BytesIO()
+    np.savez(arrays, **{f"w{i:03d}": w for i, w in enumerate(weights)})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_JSON_NAME, json.dumps(document, ensure_ascii=False, indent=1))
+        archive.writestr(_WEIGHTS_NAME, arrays.getvalue())
+    return out.getvalue()
+
+
+def save_bundle(poem: PoemModel, path: str | Path) -> Path:
+    """Write the bundle to ``path`` and return it."""
+    path = Path(path)
+    path.write_bytes(bundle_bytes(poem))
+    return path
+
+
+def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
+    """Read a bundle from a path, bytes or an open binary file; raise :class:`BundleError`."""
+    data = _read_source(source)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise BundleError(_not_a_zip_message(data)) from None
+    with archive:
+        names = set(archive.namelist())
+        if _JSON_NAME not in names or _WEIGHTS_NAME not in names:
+            if {"config.json", "metadata.json"} & names:
+                raise BundleError(
+                    "This is a Keras model file (.keras). For safety, lstm-poem only opens "
+                    "its own model bundles (.zip), which hold weights and settings, never code."
+                )
+            raise BundleError("This zip file is not an lstm-poem model bundle (it has no bundle.json).")
+        document = _parse_json(_read_member(archive, _JSON_NAME, _MAX_JSON_BYTES))
+        config, tokenizer = _parse_document(document)
+        weight_bytes = _read_member(archive, _WEIGHTS_NAME, 4 * limits.MAX_PARAMETERS + 1_000_000)
+    network = build_model(config, tokenizer.vocab_size)
+    _set_weights(network, weight_bytes)
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    return PoemModel(network=network, tokenizer=tokenizer, config=config, info=info)
+
+
+def _read_source(source: str | Path | bytes | IO[bytes]) -> bytes:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise BundleError(f"No such model file: {path}")
+        if path.stat().st_size > limits.MAX_BUNDLE_BYTES:
+            raise BundleError(_too_big(path.stat().st_size))
+        return path.read_bytes()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        data = source.read(limits.MAX_BUNDLE_BYTES + 1)
+    if len(data) > limits.MAX_BUNDLE_BYTES:
+        raise BundleError(_too_big(len(data)))
+    if not data:
+        raise BundleError("The model file is empty.")
+    return data
+
+
+def _too_big(size: int) -> str:
+    return f"The model file is {size / 1e6:.0f} MB; the limit is {limits.MAX_BUNDLE_BYTES / 1e6:.0f} MB."
+
+
+def _not_a_zip_message(data: bytes) -> str:
+    if data.startswith(b"\x89HDF"):
+        return (
+            "This is an HDF5 (.h5) Keras file. For safety, lstm-poem only opens its own "
+            "model bundles (.zip), which hold weights and settings, never code."
+        )
+    if data.startswith(b"PK"):
+        return "The model file is damaged or cut short (the zip archive cannot be read)."
+    return "This is not an lstm-poem model bundle (a .zip saved by this app)."
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, max_bytes: int) -> bytes:
+    """Read one member, refusing to inflate more than ``max_bytes`` (zip bombs)."""
+    info = archive.getinfo(name)
+    if info.file_size > max_bytes:
+        raise BundleError(f"The model file's {name} claims to be {info.file_size:,} bytes, which is too big.")
+    try:
+        with archive.open(info) as member:
+            data = member.read(max_bytes + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+        raise BundleError("The model file is damaged or cut short (a part of it cannot be read).") from None
+    if len(data) > max_bytes:
+        raise BundleError(f"The model file's {name} unpacks to more than {max_bytes:,} bytes.")
+    return data
+
+
+def _parse_json(raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BundleError("The model file's settings (bundle.json) are not valid JSON.") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BundleError("The model file's bundle.json is not an lstm-poem bundle description.")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise BundleError(
+            f"This bundle was saved in format {version!r}; this version of lstm-poem reads "
+            f"format {FORMAT_VERSION}. Update lstm-poem to open it."
+        )
+    return document
+
+
+def _parse_document(document: dict[str, Any]) -> tuple[ModelConfig, Tokenizer]:
+    try:
+        config = ModelConfig.from_dict(document.get("model"))
+    except (ConfigError, TypeError) as err:
+        raise BundleError(f"The model file describes a model lstm-poem cannot build: {err}") from None
+    try:
+        tokenizer = Tokenizer.from_dict(document.get("tokenizer"))
+    except (ValueError, TypeError) as err:
+        raise BundleError(f"The model file's vocabulary is invalid: {err}") from None
+    if tokenizer.level != config.level:
+        raise BundleError("The model file is inconsistent: its vocabulary and model are at different levels.")
+    try:
+        config.check_size(tokenizer.vocab_size)
+    except ConfigError as err:
+        raise BundleError(f"The model file describes a model that is too big: {err}") from None
+    return config, tokenizer
+
+
+def _set_weights(network, weight_bytes: bytes) -> None:
+    try:
+        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as arrays:
+            weights = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
+    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        raise BundleError("The model file's weights are damaged or in an unknown format.") from None
+    expected = [tuple(v.shape) for v in network.weights]
+    found = [tuple(w.shape) for w in weights]
+    if expected != found:
+        raise BundleError("The model file's weights do not fit the model it describes.")
+    if not all(np.issubdtype(w.dtype, np.floating) and np.isfinite(w).all() for w in weights):
+        raise BundleError("The model file's weights contain values that are not finite numbers.")
+    network.set_weights(weights)

@@ -1,0 +1,217 @@
+"""Command line: ``python -m lstm_poem train | generate | evaluate | corpora``.
+
+With ``--json`` exactly one JSON object goes to stdout; progress and logs go to
+stderr. Bad input ends with exit status 2 and a one-line message, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import fields
+from typing import Any, Sequence
+
+from lstm_poem.bundle import BundleError
+from lstm_poem.corpus import CorpusError, catalog, load_corpus
+from lstm_poem.generate import PrimeError
+from lstm_poem.model import ConfigError, ModelConfig
+from lstm_poem.train import EpochRecord, ProgressRecord, TrainConfig
+
+USER_ERRORS = (CorpusError, ConfigError, BundleError, PrimeError)
+
+
+def _train_parser(commands) -> None:
+    p = commands.add_parser("train", help="train a model on a text file and save it as a .zip bundle")
+    p.add_argument("corpus", help="plain-text file of verse")
+    p.add_argument("--out", required=True, help="where to write the model bundle (.zip)")
+    p.add_argument("--level", choices=["char", "word"], help="tokens are characters or words (default char)")
+    p.add_argument("--cell", choices=["lstm", "gru", "rnn"], help="recurrent cell type")
+    p.add_argument("--layers", type=int, help="stacked recurrent layers (1-3)")
+    p.add_argument("--units", type=int, help="units per recurrent layer")
+    p.add_argument("--embedding", type=int, help="embedding size")
+    p.add_argument("--dropout", type=float, help="dropout after each recurrent layer (0-0.8)")
+    p.add_argument("--max-words", type=int, help="vocabulary cap at word level")
+    p.add_argument("--seq-len", type=int, help="window length in tokens")
+    p.add_argument("--batch-size", type=int, help="windows per batch")
+    p.add_argument("--learning-rate", type=float, help="Adam learning rate")
+    p.add_argument("--epochs", type=int, help="maximum epochs")
+    p.add_argument("--patience", type=int, help="epochs without held-out improvement before stopping")
+    p.add_argument("--min-delta", type=float, help="smallest drop in held-out loss that counts as improvement")
+    p.add_argument("--val-fraction", type=float, help="share of the text held out (taken from its end)")
+    p.add_argument("--seed", type=int, help="random seed for weights, shuffling and dropout")
+    p.add_argument("--time-limit", type=float, help="stop after this many seconds (best weights kept)")
+    p.add_argument("--sample-length", type=int, help="print a greedy sample of this many tokens after each epoch")
+    p.add_argument("--json", action="store_true", help="print one JSON object with the results")
+
+
+def _generate_parser(commands) -> None:
+    p = commands.add_parser("generate", help="write poems from a model bundle")
+    p.add_argument("model", help="model bundle (.zip)")
+    p.add_argument("--prime", default="\n", help="seed text the poem continues")
+    p.add_argument("--temperatures", type=float, nargs="+", default=[0.5, 1.0, 1.5], help="one poem per value")
+    p.add_argument("--length", type=int, default=400, help="tokens to generate per poem")
+    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same poems)")
+    p.add_argument("--top-k", type=int, default=0, help="sample only from the k most likely tokens (0 = off)")
+    p.add_argument("--top-p", type=float, default=1.0, help="sample only from the most likely tokens totalling p")
+    p.add_argument("--no-shared-noise", action="store_true", help="independent random numbers per temperature")
+    p.add_argument("--json", action="store_true", help="print one JSON object with the poems")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lstm_poem", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    _train_parser(commands)
+    _generate_parser(commands)
+    p = commands.add_parser("evaluate", help="held-out loss of a model on a text")
+    p.add_argument("model", help="model bundle (.zip)")
+    p.add_argument("corpus", help="plain-text file to score")
+    p.add_argument("--json", action="store_true")
+    p = commands.add_parser("corpora", help="list the bundled sample corpora")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _settings(cls, args: argparse.Namespace) -> Any:
+    """Build a config dataclass from the flags the user actually gave."""
+    given = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
+    return cls(**given)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _log_progress(record: ProgressRecord) -> None:
+    if isinstance(record, EpochRecord):
+        _log(
+            f"epoch {record.epoch:3d}  loss {record.loss:.4f}  held-out {record.val_loss:.4f}  "
+            f"best {record.best_val_loss:.4f} (epoch {record.best_epoch})  "
+            f"patience {record.epochs_without_improvement}/{record.patience}  {record.elapsed:.0f}s"
+        )
+        if record.sample:
+            _log("  " + record.sample.replace("\n", "\n  "))
+
+
+def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
+    from lstm_poem.bundle import save_bundle
+    from lstm_poem.train import train
+
+    model_config = _settings(ModelConfig, args)
+    train_config = _settings(TrainConfig, args)
+    corpus = load_corpus(args.corpus)
+    for note in corpus.notes:
+        _log(f"note: {note}")
+    result = train(corpus, model_config, train_config, on_progress=_log_progress)
+    save_bundle(result.poem, args.out)
+    _log(
+        f"stopped: {result.stop_reason.replace('_', ' ')} after {result.epochs_run} epochs; "
+        f"kept epoch {result.best_epoch} (held-out {result.best_val_loss:.4f} nats/token, "
+        f"{result.val_bits_per_char:.3f} bits/char); saved {args.out}"
+    )
+    return {**result.summary(), "out": args.out}
+
+
+def cmd_generate(args: argparse.Namespace) -> dict[str, Any]:
+    from lstm_poem.bundle import load_bundle
+    from lstm_poem.generate import Generator
+
+    start = time.perf_counter()
+    poem = load_bundle(args.model)
+    generation = Generator(poem).generate(
+        args.prime,
+        args.temperatures,
+        length=args.length,
+        seed=args.seed,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        shared_noise=not args.no_shared_noise,
+    )
+    if generation.unknown:
+        _log(f"note: skipped what the model does not know: {', '.join(map(repr, generation.unknown))}")
+    return {
+        "prime": generation.prime,
+        "samples": [
+            {
+                "temperature": s.temperature,
+                "text": s.text,
+                "mean_logprob": s.mean_logprob,
+                "perplexity": s.perplexity,
+                "tokens": len(s.pieces),
+            }
+            for s in generation.samples
+        ],
+        "seconds": time.perf_counter() - start,
+        "sampling_seconds": generation.seconds,
+        "unknown_chars": generation.unknown,
+        "seed": args.seed,
+        "shared_noise": not args.no_shared_noise,
+    }
+
+
+def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    from lstm_poem.bundle import load_bundle
+    from lstm_poem.evaluate import evaluate
+
+    poem = load_bundle(args.model)
+    return evaluate(poem, load_corpus(args.corpus).text).to_dict()
+
+
+def cmd_corpora(args: argparse.Namespace) -> dict[str, Any]:
+    entries = catalog()
+    return {
+        "corpora": [
+            {
+                "name": e.name,
+                "title": e.title,
+                "form": e.form,
+                "description": e.description,
+                "license": e.license,
+                "bytes": e.path.stat().st_size if e.path.is_file() else None,
+                "path": str(e.path),
+            }
+            for e in entries
+        ]
+    }
+
+
+def _print_human(command: str, result: dict[str, Any]) -> None:
+    if command == "generate":
+        for sample in result["samples"]:
+            print(f"--- temperature {sample['temperature']:g} (perplexity {sample['perplexity']:.2f}) ---")
+            print(result["prime"] + sample["text"])
+            print()
+    elif command == "corpora":
+        for entry in result["corpora"]:
+            print(f"{entry['name']:<20} {entry['title']} ({entry['form']}, {entry['bytes']:,} bytes)")
+            print(f"{'':<20} {entry['description']}")
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+
+
+COMMANDS = {"train": cmd_train, "generate": cmd_generate, "evaluate": cmd_evaluate, "corpora": cmd_corpora}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = build_parser().parse_args(argv)
+    try:
+        result = COMMANDS[args.command](args)
+    except USER_ERRORS as err:
+        _log(f"error: {err}")
+        return 2
+    except KeyboardInterrupt:
+        _log("error: interrupted")
+        return 130
+    except Exception as err:  # noqa: BLE001 - the command line must never print a traceback
+        _log(f"error: unexpected {type(err).__name__}: {err}")
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print_human(args.command, result)
+    return 0

@@ -1,0 +1,80 @@
+"""Turn a token stream into training and held-out windows.
+
+The last ``val_fraction`` of the stream is held out. Training windows are cut
+only from the part before it, so the held-out loss measures text the model has
+never been trained on. Every position of every window is a target: the input is
+``tokens[i : i + seq_len]`` and the target is the same span shifted by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstm_poem.corpus import CorpusError
+
+
+@dataclass(frozen=True)
+class Split:
+    """The token stream cut into a training head and a held-out tail."""
+
+    train: np.ndarray
+    heldout: np.ndarray
+
+    @property
+    def boundary(self) -> int:
+        """Index in the full stream where the held-out tail begins."""
+        return len(self.train)
+
+
+def split_stream(ids: np.ndarray, seq_len: int, val_fraction: float) -> Split:
+    """Hold out the last ``val_fraction`` of ``ids``; raise :class:`CorpusError` if too short."""
+    ids = np.asarray(ids, dtype=np.int32)
+    needed = min_tokens(seq_len, val_fraction)
+    if len(ids) < needed:
+        raise CorpusError(
+            f"The text is too short: it has {len(ids):,} tokens, and a window of {seq_len} "
+            f"with {val_fraction:.0%} held out needs at least {needed:,}. "
+            "Use a longer text or a shorter window."
+        )
+    boundary = len(ids) - max(seq_len + 1, int(round(len(ids) * val_fraction)))
+    return Split(train=ids[:boundary], heldout=ids[boundary:])
+
+
+def min_tokens(seq_len: int, val_fraction: float) -> int:
+    """Shortest stream that leaves one full window both for training and for the held-out tail."""
+    window = seq_len + 1
+    return max(2 * window, int(np.ceil(window / (1.0 - val_fraction))))
+
+
+def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-overlapping (input, target) windows covering ``ids``; a ragged tail is dropped.
+
+    A stream shorter than one full window gives a single shorter window, so even
+    a tiny text can be evaluated.
+    """
+    ids = np.asarray(ids, dtype=np.int32)
+    count = (len(ids) - 1) // seq_len
+    if count == 0:
+        return ids[None, :-1], ids[None, 1:]
+    span = count * seq_len
+    inputs = ids[:span].reshape(count, seq_len)
+    targets = ids[1 : span + 1].reshape(count, seq_len)
+    return inputs, targets
+
+
+def covered_tokens(ids: np.ndarray, seq_len: int) -> np.ndarray:
+    """The target tokens that :func:`windows` scores (for counting characters)."""
+    return windows(ids, seq_len)[1].reshape(-1)
+
+
+def make_dataset(ids: np.ndarray, seq_len: int, batch_size: int, shuffle_seed: int | None = None):
+    """A ``tf.data.Dataset`` of (input, target) batches; shuffled each epoch when a seed is given."""
+    import tensorflow as tf
+
+    inputs, targets = windows(ids, seq_len)
+    dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(inputs), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(2)

@@ -1,0 +1,124 @@
+"""Run :func:`~lstm_poem.train.train` on a background thread that a UI can poll.
+
+The training thread only ever writes plain records into the job under a lock;
+a page reads them with :meth:`TrainingJob.snapshot` as often as it likes. A
+click, a rerun or a page switch in the UI cannot touch the thread, and nothing
+UI-related ever runs on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from lstm_poem.corpus import Corpus, CorpusError
+from lstm_poem.model import ConfigError, ModelConfig
+from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig, TrainResult, train
+
+log = logging.getLogger(__name__)
+
+# Per-batch points kept for the faint training-loss curve; older ones are thinned out.
+MAX_BATCH_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent copy of a job's progress at one moment."""
+
+    state: str  # "pending" | "running" | "done" | "failed"
+    epochs: tuple[EpochRecord, ...]
+    batches: tuple[BatchRecord, ...]
+    result: TrainResult | None
+    error: str | None
+    elapsed: float
+    stop_requested: bool
+    model_config: ModelConfig
+    train_config: TrainConfig
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("pending", "running")
+
+    @property
+    def last_batch(self) -> BatchRecord | None:
+        return self.batches[-1] if self.batches else None
+
+
+class TrainingJob:
+    """One training run on a daemon thread, with a stop button and a locked snapshot."""
+
+    def __init__(self, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig):
+        self.corpus = corpus
+        self.model_config = model_config
+        self.train_config = train_config
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._state = "pending"
+        self._epochs: list[EpochRecord] = []
+        self._batches: list[BatchRecord] = []
+        self._result: TrainResult | None = None
+        self._error: str | None = None
+        self._started = 0.0
+        self._finished: float | None = None
+        self._thread = threading.Thread(target=self._run, name="lstm-poem-training", daemon=True)
+
+    def start(self) -> "TrainingJob":
+        self._started = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask training to stop after the current batch; the best weights are kept."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread; return True when it has finished."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            end = self._finished if self._finished is not None else time.perf_counter()
+            return JobSnapshot(
+                state=self._state,
+                epochs=tuple(self._epochs),
+                batches=tuple(self._batches),
+                result=self._result,
+                error=self._error,
+                elapsed=end - self._started if self._started else 0.0,
+                stop_requested=self._stop.is_set(),
+                model_config=self.model_config,
+                train_config=self.train_config,
+            )
+
+    def _record(self, record: ProgressRecord) -> None:
+        with self._lock:
+            if isinstance(record, EpochRecord):
+                self._epochs.append(record)
+            else:
+                self._batches.append(record)
+                if len(self._batches) > MAX_BATCH_POINTS:
+                    # Keep every other old point: the faint curve keeps its shape at half the cost.
+                    self._batches = self._batches[: MAX_BATCH_POINTS // 2 : 2] + self._batches[MAX_BATCH_POINTS // 2 :]
+
+    def _run(self) -> None:
+        with self._lock:
+            self._state = "running"
+        try:
+            result = train(self.corpus, self.model_config, self.train_config, self._record, self._stop)
+        except (CorpusError, ConfigError) as err:
+            self._finish("failed", error=str(err))
+        except Exception as err:  # noqa: BLE001 - the error must reach the UI, not vanish with the thread
+            log.exception("training failed")
+            self._finish("failed", error=f"Training failed unexpectedly ({type(err).__name__}: {err}).")
+        else:
+            self._finish("done", result=result)
+
+    def _finish(self, state: str, result: TrainResult | None = None, error: str | None = None) -> None:
+        with self._lock:
+            self._state = state
+            self._result = result
+            self._error = error
+            self._finished = time.perf_counter()

@@ -1,0 +1,36 @@
+"""Hard limits that protect a small shared machine, all in one place.
+
+Every limit can be lowered or raised with an environment variable of the same
+name prefixed by ``LSTM_POEM_`` (for example ``LSTM_POEM_MAX_CORPUS_BYTES``),
+so a teacher running the app on a laptop can relax them without editing code.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(f"LSTM_POEM_{name}")
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        return default
+
+
+# A corpus larger than this is refused (Tiny Shakespeare is 1.1 MB).
+MAX_CORPUS_BYTES = _env_int("MAX_CORPUS_BYTES", 10_000_000)
+# A model bundle file larger than this is refused before it is opened.
+MAX_BUNDLE_BYTES = _env_int("MAX_BUNDLE_BYTES", 64_000_000)
+# Models with more trainable numbers than this are refused (about 80 MB of floats).
+MAX_PARAMETERS = _env_int("MAX_PARAMETERS", 20_000_000)
+# Longest poem one generate call may write, in tokens.
+MAX_GENERATE_TOKENS = _env_int("MAX_GENERATE_TOKENS", 5_000)
+# Only the last this-many tokens of a very long seed prime the network.
+MAX_PRIME_TOKENS = _env_int("MAX_PRIME_TOKENS", 2_000)
+# Upper bound on the number of epochs one training may ask for.
+MAX_EPOCHS = _env_int("MAX_EPOCHS", 1_000)
+# Most temperatures (columns) one generate call may sample at once.
+MAX_TEMPERATURES = _env_int("MAX_TEMPERATURES", 16)

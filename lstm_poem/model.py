@@ -1,0 +1,138 @@
+"""The network: Embedding -> recurrent layer(s) -> Dense logits.
+
+:class:`ModelConfig` is plain validated data (it is what a bundle stores), and
+:func:`build_model` is the only place that turns it into Keras layers, so a
+model file can never name a layer type we did not choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from lstm_poem import limits
+from lstm_poem.tokenizer import Tokenizer
+
+CELLS = ("lstm", "gru", "rnn")
+LEVELS = ("char", "word")
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message names the setting and the allowed range."""
+
+
+def check_range(name: str, value: float, low: float, high: float) -> None:
+    """Raise :class:`ConfigError` unless ``low <= value <= high``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {value!r}.")
+
+
+def check_int(name: str, value: int, low: int, high: int) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is an integer in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+    check_range(name, value, low, high)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of a poem model. The vocabulary size comes from the tokenizer."""
+
+    level: str = "char"
+    cell: str = "lstm"
+    layers: int = 1
+    units: int = 512
+    embedding: int = 64
+    dropout: float = 0.1
+    max_words: int = 4000  # vocabulary cap, word level only
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ConfigError(f"level must be one of {', '.join(LEVELS)}, not {self.level!r}.")
+        if self.cell not in CELLS:
+            raise ConfigError(f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}.")
+        check_int("layers", self.layers, 1, 3)
+        check_int("units", self.units, 8, 2048)
+        check_int("embedding", self.embedding, 4, 1024)
+        check_range("dropout", self.dropout, 0.0, 0.8)
+        check_int("max_words", self.max_words, 10, 50_000)
+
+    def parameter_count(self, vocab_size: int) -> int:
+        """Number of trainable weights, computed without building anything."""
+        gates = {"lstm": 4, "gru": 3, "rnn": 1}[self.cell]
+        # Keras GRU keeps a second recurrent bias (reset_after=True).
+        bias_sets = 2 if self.cell == "gru" else 1
+        total = vocab_size * self.embedding
+        width = self.embedding
+        for _ in range(self.layers):
+            total += gates * (width * self.units + self.units * self.units + bias_sets * self.units)
+            width = self.units
+        return total + width * vocab_size + vocab_size
+
+    def check_size(self, vocab_size: int) -> None:
+        """Refuse models too big for a shared machine."""
+        count = self.parameter_count(vocab_size)
+        if count > limits.MAX_PARAMETERS:
+            raise ConfigError(
+                f"This model would have {count:,} weights; the limit is {limits.MAX_PARAMETERS:,}. "
+                "Use fewer units, layers or words."
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+        """Build from a dict, rejecting unknown keys (a typo should not pass silently)."""
+        if not isinstance(data, dict):
+            raise ConfigError("model config must be an object")
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ConfigError(f"unknown model setting(s): {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+
+def build_model(config: ModelConfig, vocab_size: int):
+    """A Keras model mapping token ids [batch, time] to next-token logits [batch, time, vocab].
+
+    The recurrent layers keep Keras's cuDNN-compatible defaults (tanh/sigmoid,
+    no recurrent dropout, no unroll) so the same model trains fast on a GPU.
+    """
+    import keras
+
+    config.check_size(vocab_size)
+    layer_types = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+    inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(vocab_size, config.embedding, name="embedding")(inputs)
+    for i in range(config.layers):
+        x = layer_types[config.cell](config.units, return_sequences=True, name=f"{config.cell}_{i + 1}")(x)
+        if config.dropout > 0:
+            x = keras.layers.Dropout(config.dropout, name=f"dropout_{i + 1}")(x)
+    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    return keras.Model(inputs, logits, name=f"poem_{config.cell}")
+
+
+def recurrent_layers(model) -> list:
+    """The model's recurrent layers, first to last."""
+    return [layer for layer in model.layers if hasattr(layer, "cell")]
+
+
+@dataclass
+class PoemModel:
+    """A trained network with everything needed to use it: what train() returns,
+    what a bundle holds, and what the Generator samples from."""
+
+    network: Any  # keras.Model built by build_model
+    tokenizer: Tokenizer
+    config: ModelConfig
+    # JSON-ready facts about how it was made: corpus, training settings, history, metrics.
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seq_len(self) -> int:
+        return int(self.info.get("training", {}).get("seq_len", 100))
+
+    @property
+    def name(self) -> str:
+        return str(self.info.get("name") or self.info.get("corpus", {}).get("name") or "poem model")

@@ -1,0 +1,109 @@
+"""The Keras callback that turns training into plain progress records.
+
+Kept apart from ``train.py`` because it must import Keras at module level (it
+subclasses a Keras class), and the app imports ``train.py`` without wanting
+TensorFlow loaded yet.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import keras
+
+from lstm_poem.model import PoemModel
+from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Reports every batch and epoch; stops training on request or at the time limit.
+
+    Listed after EarlyStopping so that at each epoch end it reads the state
+    EarlyStopping has just updated (best loss, best epoch, patience used).
+    """
+
+    def __init__(
+        self,
+        early_stopping: keras.callbacks.EarlyStopping,
+        config: TrainConfig,
+        batches: int,
+        on_progress: Callable[[ProgressRecord], None],
+        stop_event: threading.Event,
+        sample_prime: str,
+        poem: PoemModel,
+    ):
+        super().__init__()
+        self.early_stopping = early_stopping
+        self.config = config
+        self.batches = batches
+        self.on_progress = on_progress
+        self.stop_event = stop_event
+        self.sample_prime = sample_prime
+        self.poem = poem
+        self.generator = None
+        self.history: list[EpochRecord] = []
+        self.tokens_seen = 0
+        self.out_of_time = False
+        self.start = time.perf_counter()
+        self._epoch = 0
+        self._running_mean = 0.0
+
+    def _should_stop(self) -> bool:
+        limit = self.config.time_limit
+        if limit is not None and time.perf_counter() - self.start >= limit:
+            self.out_of_time = True
+        return self.out_of_time or self.stop_event.is_set()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch + 1
+        self._running_mean = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        # Keras reports the running mean over the epoch; recover this batch's own loss.
+        count = batch + 1
+        mean = float(logs["loss"])
+        batch_loss = count * mean - (count - 1) * self._running_mean
+        self._running_mean = mean
+        self.tokens_seen += self.config.batch_size * self.config.seq_len
+        self.on_progress(
+            BatchRecord(
+                epoch=self._epoch,
+                batch=count,
+                batches=self.batches,
+                loss=batch_loss,
+                elapsed=time.perf_counter() - self.start,
+            )
+        )
+        if self._should_stop():
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        es = self.early_stopping
+        record = EpochRecord(
+            epoch=epoch + 1,
+            loss=float(logs["loss"]),
+            val_loss=float(logs["val_loss"]),
+            best_val_loss=float(es.best),
+            best_epoch=es.best_epoch + 1,
+            epochs_without_improvement=int(es.wait),
+            patience=self.config.patience,
+            elapsed=time.perf_counter() - self.start,
+            sample=self._sample(),
+        )
+        self.history.append(record)
+        self.on_progress(record)
+        if self._should_stop():
+            self.model.stop_training = True
+
+    def _sample(self) -> str:
+        """A short greedy continuation, so a class can watch noise turn into verse."""
+        if self.config.sample_length == 0:
+            return ""
+        from lstm_poem.generate import Generator
+
+        if self.generator is None:
+            self.generator = Generator(self.poem)
+        generation = self.generator.generate(self.sample_prime, [0.0], self.config.sample_length)
+        return generation.prime + generation.samples[0].text

@@ -1,0 +1,183 @@
+"""Character- and word-level tokenizers that round-trip through JSON.
+
+A tokenizer maps text to integer ids and back. Encoding never fails on text it
+has not seen: unknown characters or words are reported in :class:`Encoded` so a
+page can name them to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+UNKNOWN_WORD = "<unk>"
+
+# Words keep inner apostrophes and hyphens ("o'er", "well-known"); every other
+# visible character is a token of its own; a newline is a token so poems keep
+# their line breaks; spaces and tabs are dropped and put back by decode().
+_WORD_PATTERN = re.compile(r"\n|[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|\S")
+_NO_SPACE_BEFORE = set(",.;:!?)]}’”»…%—\n")
+_NO_SPACE_AFTER = set("([{‘“«—\n")
+_TOGGLING_QUOTES = {'"', "'"}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Token ids for a text, and the distinct pieces of it that had no id."""
+
+    ids: list[int]
+    unknown: list[str]
+
+
+class Tokenizer:
+    """Shared behaviour: a list of tokens (id -> token) and the inverse lookup."""
+
+    level = ""
+
+    def __init__(self, tokens: Sequence[str]):
+        if len(tokens) == 0:
+            raise ValueError("A tokenizer needs at least one token.")
+        if len(set(tokens)) != len(tokens):
+            raise ValueError("Tokenizer vocabulary has duplicate tokens.")
+        self.tokens = list(tokens)
+        self.index = {token: i for i, token in enumerate(self.tokens)}
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def unknown_id(self) -> int | None:
+        """Id that stands for unseen words; generation never samples it."""
+        return None
+
+    def split(self, text: str) -> list[str]:
+        raise NotImplementedError
+
+    def pieces(self, ids: Sequence[int]) -> list[str]:
+        """The printed text of each token, spacing included; ``decode`` joins them."""
+        raise NotImplementedError
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return "".join(self.pieces(ids))
+
+    def encode(self, text: str, skip_unknown: bool = True) -> Encoded:
+        """Ids for ``text``. Unknown pieces are skipped (seeds) or mapped to the
+        unknown token where there is one (training text); either way they are reported."""
+        ids: list[int] = []
+        unknown: dict[str, None] = {}
+        for piece in self.split(text):
+            token_id = self.index.get(piece)
+            if token_id is None:
+                unknown[piece] = None
+                if skip_unknown or self.unknown_id is None:
+                    continue
+                token_id = self.unknown_id
+            ids.append(token_id)
+        return Encoded(ids=ids, unknown=list(unknown))
+
+    def display(self, token_id: int) -> str:
+        """A visible label for one token (for charts): newline and space are spelled out."""
+        token = self.tokens[token_id]
+        return {"\n": "⏎ newline", " ": "␣ space", "\t": "⇥ tab"}.get(token, token)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "tokens": self.tokens}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> "Tokenizer":
+        """Rebuild a tokenizer from :meth:`to_dict` output, validating it."""
+        if not isinstance(data, dict) or not isinstance(data.get("tokens"), list):
+            raise ValueError("tokenizer must be an object with a list of tokens")
+        tokens = data["tokens"]
+        if not all(isinstance(t, str) and t for t in tokens):
+            raise ValueError("every token must be a non-empty string")
+        level = data.get("level")
+        if level == "char":
+            return CharTokenizer(tokens)
+        if level == "word":
+            return WordTokenizer(tokens)
+        raise ValueError(f"unknown tokenizer level {level!r}")
+
+
+class CharTokenizer(Tokenizer):
+    """One token per Unicode character (after NFC normalisation)."""
+
+    level = "char"
+
+    def __init__(self, tokens: Sequence[str]):
+        if any(len(t) != 1 for t in tokens):
+            raise ValueError("character tokens must be single characters")
+        super().__init__(tokens)
+
+    @classmethod
+    def fit(cls, text: str) -> "CharTokenizer":
+        return cls(sorted(set(text)))
+
+    def split(self, text: str) -> list[str]:
+        return list(text)
+
+    def pieces(self, ids: Sequence[int]) -> list[str]:
+        return [self.tokens[i] for i in ids]
+
+
+class WordTokenizer(Tokenizer):
+    """Words, punctuation marks and newlines as tokens, with a capped vocabulary.
+
+    Id 0 is the unknown word: rare words in the training text map to it, and
+    generation never samples it.
+    """
+
+    level = "word"
+
+    def __init__(self, tokens: Sequence[str]):
+        if not tokens or tokens[0] != UNKNOWN_WORD:
+            raise ValueError(f"the first word token must be {UNKNOWN_WORD!r}")
+        super().__init__(tokens)
+
+    @classmethod
+    def fit(cls, text: str, max_words: int = 4000) -> "WordTokenizer":
+        """Keep the ``max_words - 1`` most frequent tokens (ties in first-seen order)."""
+        counts = Counter(_WORD_PATTERN.findall(text))
+        counts.pop(UNKNOWN_WORD, None)
+        kept = [token for token, _ in counts.most_common(max(1, max_words - 1))]
+        return cls([UNKNOWN_WORD, *kept])
+
+    @property
+    def unknown_id(self) -> int:
+        return 0
+
+    def split(self, text: str) -> list[str]:
+        return _WORD_PATTERN.findall(text)
+
+    def pieces(self, ids: Sequence[int]) -> list[str]:
+        return spaced_words([self.tokens[i] for i in ids])
+
+
+def spaced_words(words: Sequence[str]) -> list[str]:
+    """Each word with the space it needs in front, the way verse is usually printed."""
+    parts: list[str] = []
+    open_quotes: set[str] = set()
+    glue_next = True  # no space before the very first token
+    for word in words:
+        if word in _TOGGLING_QUOTES:
+            closing = word in open_quotes
+            open_quotes ^= {word}
+            glue = glue_next or closing
+            glue_next = not closing
+        else:
+            glue = glue_next or word in _NO_SPACE_BEFORE
+            glue_next = word in _NO_SPACE_AFTER
+        parts.append(word if glue else " " + word)
+    return parts
+
+
+def fit_tokenizer(text: str, level: str, max_words: int = 4000) -> Tokenizer:
+    """Build the vocabulary of ``text`` at the given level ("char" or "word")."""
+    if level == "char":
+        return CharTokenizer.fit(text)
+    if level == "word":
+        return WordTokenizer.fit(text, max_words=max_words)
+    raise ValueError(f"level must be 'char' or 'word', not {level!r}")

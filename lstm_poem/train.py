@@ -1,0 +1,260 @@
+"""Train a poem model: Keras ``fit`` with early stopping, a time limit, a stop
+button and progress reports.
+
+:func:`train` knows nothing about any UI. It reports through ``on_progress``,
+a plain function that receives :class:`BatchRecord` and :class:`EpochRecord`
+objects (called on the training thread: it must be quick and must not touch a UI
+framework), and it stops when ``stop_event`` is set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Union
+
+import numpy as np
+
+from lstm_poem import __version__, limits
+from lstm_poem.corpus import Corpus, corpus_from_text
+from lstm_poem.data import covered_tokens, make_dataset, split_stream
+from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
+from lstm_poem.tokenizer import fit_tokenizer
+
+STOP_REASONS = ("early_stopping", "time_limit", "user_stop", "max_epochs")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train (the architecture is in :class:`ModelConfig`)."""
+
+    seq_len: int = 100
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    epochs: int = 50
+    patience: int = 5
+    min_delta: float = 0.001
+    val_fraction: float = 0.1
+    seed: int = 42
+    time_limit: float | None = None  # seconds; None = no limit
+    sample_length: int = 0  # tokens of greedy sample written after each epoch (0 = none)
+
+    def __post_init__(self) -> None:
+        check_int("seq_len", self.seq_len, 4, 1000)
+        check_int("batch_size", self.batch_size, 1, 1024)
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
+        check_int("patience", self.patience, 1, 1000)
+        check_range("min_delta", self.min_delta, 0.0, 1.0)
+        check_range("val_fraction", self.val_fraction, 0.01, 0.5)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+        if self.time_limit is not None:
+            check_range("time_limit", self.time_limit, 0.0, 24 * 3600)
+        check_int("sample_length", self.sample_length, 0, 2000)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """Sent after every training batch."""
+
+    epoch: int  # 1-based
+    batch: int  # 1-based, within the epoch
+    batches: int  # batches per epoch
+    loss: float  # training loss of this batch, nats per token
+    elapsed: float  # seconds since training started
+
+    @property
+    def fraction(self) -> float:
+        return self.batch / self.batches
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Sent after every epoch, once the held-out loss is known."""
+
+    epoch: int  # 1-based
+    loss: float  # mean training loss over the epoch (with dropout on)
+    val_loss: float  # held-out loss, nats per token
+    best_val_loss: float
+    best_epoch: int
+    epochs_without_improvement: int
+    patience: int
+    elapsed: float
+    sample: str = ""  # greedy continuation written by the model at the end of this epoch
+
+
+ProgressRecord = Union[BatchRecord, EpochRecord]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns. ``poem`` carries the best epoch's weights."""
+
+    poem: PoemModel
+    train_config: TrainConfig
+    history: list[EpochRecord]
+    best_epoch: int
+    best_val_loss: float
+    val_bits_per_char: float
+    epochs_run: int
+    stop_reason: str
+    seconds: float
+    train_tokens_per_s: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stopped_early(self) -> bool:
+        """True when early stopping (patience used up) ended the run."""
+        return self.stop_reason == "early_stopping"
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON object the command line prints."""
+        return {
+            "best_val_loss": self.best_val_loss,
+            "best_epoch": self.best_epoch,
+            "epochs_run": self.epochs_run,
+            "stopped_early": self.stopped_early,
+            "stop_reason": self.stop_reason,
+            "val_bits_per_char": self.val_bits_per_char,
+            "train_tokens_per_s": self.train_tokens_per_s,
+            "seconds": self.seconds,
+            "vocab_size": self.poem.tokenizer.vocab_size,
+            "level": self.poem.config.level,
+            "cell": self.poem.config.cell,
+            "layers": self.poem.config.layers,
+            "units": self.poem.config.units,
+            "parameters": self.poem.config.parameter_count(self.poem.tokenizer.vocab_size),
+            "seed": self.train_config.seed,
+        }
+
+
+def bits_per_char(nats_per_token: float, tokens: int, chars: int) -> float:
+    """Convert a loss in nats per token to bits per character of the same text."""
+    return nats_per_token * tokens / max(chars, 1) / math.log(2)
+
+
+def first_line(text: str, max_chars: int = 60) -> str:
+    """The first non-empty line of ``text`` (with its newline), for priming samples."""
+    for line in text.split("\n"):
+        if line.strip():
+            return line[:max_chars] + "\n"
+    return "\n"
+
+
+def train(
+    corpus: Corpus | str,
+    model_config: ModelConfig | None = None,
+    train_config: TrainConfig | None = None,
+    on_progress: Callable[[ProgressRecord], None] | None = None,
+    stop_event: threading.Event | None = None,
+) -> TrainResult:
+    """Train a model on ``corpus`` and return it with its history and metrics.
+
+    Raises :class:`~lstm_poem.corpus.CorpusError` when the text is too short for
+    the window and :class:`~lstm_poem.model.ConfigError` for impossible settings.
+    """
+    import keras
+
+    from lstm_poem.progress import ProgressCallback
+
+    model_config = model_config or ModelConfig()
+    train_config = train_config or TrainConfig()
+    if isinstance(corpus, str):
+        corpus = corpus_from_text(corpus)
+    stop_event = stop_event or threading.Event()
+
+    tokenizer = fit_tokenizer(corpus.text, model_config.level, model_config.max_words)
+    ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
+    split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
+    model_config.check_size(tokenizer.vocab_size)
+
+    keras.utils.set_random_seed(train_config.seed)
+    network = build_model(model_config, tokenizer.vocab_size)
+    network.compile(
+        optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    train_data = make_dataset(split.train, train_config.seq_len, train_config.batch_size, train_config.seed)
+    heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
+    poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
+
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        patience=train_config.patience,
+        min_delta=train_config.min_delta,
+        restore_best_weights=True,
+    )
+    progress = ProgressCallback(
+        early_stopping=early_stopping,
+        config=train_config,
+        batches=int(train_data.cardinality()),
+        on_progress=on_progress or (lambda record: None),
+        stop_event=stop_event,
+        sample_prime=first_line(tokenizer.decode(split.heldout.tolist())),
+        poem=poem,
+    )
+    network.fit(
+        train_data,
+        validation_data=heldout_data,
+        epochs=train_config.epochs,
+        callbacks=[early_stopping, progress],
+        shuffle=False,  # the dataset reshuffles itself, reproducibly, each epoch
+        verbose=0,
+    )
+    seconds = time.perf_counter() - progress.start
+
+    if early_stopping.stopped_epoch > 0:
+        reason = "early_stopping"
+    elif stop_event.is_set():
+        reason = "user_stop"
+    elif progress.out_of_time:
+        reason = "time_limit"
+    else:
+        reason = "max_epochs"
+    scored = covered_tokens(split.heldout, train_config.seq_len)
+    best_val_loss = float(early_stopping.best)
+    result = TrainResult(
+        poem=poem,
+        train_config=train_config,
+        history=progress.history,
+        best_epoch=early_stopping.best_epoch + 1,
+        best_val_loss=best_val_loss,
+        val_bits_per_char=bits_per_char(best_val_loss, len(scored), len(tokenizer.decode(scored.tolist()))),
+        epochs_run=len(progress.history),
+        stop_reason=reason,
+        seconds=seconds,
+        train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
+        notes=list(corpus.notes),
+    )
+    poem.info = _bundle_info(corpus, train_config, result)
+    return result
+
+
+def _bundle_info(corpus: Corpus, train_config: TrainConfig, result: TrainResult) -> dict[str, Any]:
+    """Facts saved with the model, all plain JSON."""
+    words = sorted({w.lower() for w in _words(corpus.text)})
+    return {
+        "name": corpus.name,
+        "corpus": {
+            "name": corpus.name,
+            "chars": corpus.n_chars,
+            "lines": corpus.n_lines,
+            "words": words[:20_000],  # lets a page tell invented words from real ones
+        },
+        "training": train_config.to_dict(),
+        "history": [asdict(record) for record in result.history],
+        "metrics": {key: value for key, value in result.summary().items() if key not in ("level", "cell")},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "lstm_poem": __version__,
+    }
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text)

@@ -1,0 +1,64 @@
+"""Shared fixtures: tiny texts and one tiny trained model, so the suite stays fast."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+BALLADS = ROOT / "sample_corpora" / "ballads.txt"
+
+
+def tiny_model_config(**overrides):
+    from lstm_poem.model import ModelConfig
+
+    settings = {"units": 32, "embedding": 16, "dropout": 0.0}
+    settings.update(overrides)
+    return ModelConfig(**settings)
+
+
+def tiny_train_config(**overrides):
+    from lstm_poem.train import TrainConfig
+
+    settings = {"seq_len": 32, "batch_size": 32, "epochs": 3, "patience": 5, "learning_rate": 0.01}
+    settings.update(overrides)
+    return TrainConfig(**settings)
+
+
+@pytest.fixture(scope="session")
+def ballads_text() -> str:
+    return BALLADS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def small_text(ballads_text) -> str:
+    """About 4 KB of the project's own verse: enough for a few windows."""
+    return ballads_text[:4000]
+
+
+@pytest.fixture(scope="session")
+def trained(small_text):
+    """A tiny char-level LSTM trained for two epochs (shared by many tests; never mutate it)."""
+    from lstm_poem.train import train
+
+    return train(small_text, tiny_model_config(), tiny_train_config(epochs=2))
+
+
+@pytest.fixture(scope="session")
+def generator(trained):
+    from lstm_poem.generate import Generator
+
+    return Generator(trained.poem)
+
+
+def shared_corpus(name: str) -> Path:
+    """A public-domain text from ../shared/corpora, or skip the test when it is absent."""
+    path = SHARED_CORPORA / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not available on this machine")
+    return path

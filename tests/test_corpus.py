@@ -1,0 +1,97 @@
+import pytest
+
+from lstm_poem import limits
+from lstm_poem.corpus import CorpusError, catalog, clean_text, corpus_from_text, decode_bytes, load_corpus
+
+VERSE = "Shall the river keep its song,\nWhen the mill wheel is still?\n"
+
+
+def test_utf8_with_and_without_bom_decode_the_same():
+    plain = load_corpus(VERSE.encode("utf-8"))
+    with_bom = load_corpus(b"\xef\xbb\xbf" + VERSE.encode("utf-8"))
+    assert plain.text == with_bom.text == VERSE
+    assert plain.encoding == "utf-8" and plain.notes == ()
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_or_without_bom(codec):
+    data = VERSE.encode(codec)  # "utf-16" writes a BOM, the -le/-be variants do not
+    corpus = load_corpus(data)
+    assert corpus.text == VERSE
+    assert "UTF-16" in corpus.notes[0]
+
+
+def test_latin1_fallback_is_reported():
+    corpus = load_corpus("Café au lait, déjà vu\n".encode("latin-1"))
+    assert corpus.text == "Café au lait, déjà vu\n"
+    assert corpus.encoding == "latin-1"
+    assert "Latin-1" in corpus.notes[0]
+
+
+def test_newlines_and_unicode_are_normalised():
+    text = "one\r\ntwo\rthree\n\n\n" + "cafe\u0301\n"
+    cleaned = clean_text(text)
+    assert "\r" not in cleaned
+    assert cleaned.startswith("one\ntwo\nthree\n")
+    assert "caf\u00e9" in cleaned  # NFC composes e + combining acute
+
+
+def test_gutenberg_boilerplate_is_stripped():
+    text = (
+        "The Project Gutenberg EBook of Verses\nLicense blah\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK VERSES ***\n\nProduced by Someone\n\n"
+        + VERSE
+        + "\nEnd of the Project Gutenberg EBook of Verses\nMore licence\n"
+    )
+    corpus = load_corpus(text.encode())
+    assert corpus.text == VERSE
+    assert any("Gutenberg" in note for note in corpus.notes)
+
+
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (b"", "empty"),
+        (b"   \n\t\n  ", "empty"),
+        ("\u3000\n".encode(), "whitespace"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
+        (b"PK\x03\x04" + b"\x00" * 50, "ZIP"),
+        (b"%PDF-1.7\n" + bytes(range(256)), "PDF"),
+        (b"words\x00and\x00nul\x00bytes here", "NUL"),
+        (bytes(range(1, 32)) * 20, "control"),
+    ],
+)
+def test_bad_input_gives_clear_error(data, fragment):
+    with pytest.raises(CorpusError, match=fragment):
+        load_corpus(data)
+
+
+def test_size_limit(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"la la la\n" * 200)
+    with pytest.raises(CorpusError, match="limit"):
+        load_corpus(big, max_bytes=1000)
+    with pytest.raises(CorpusError, match="limit"):
+        load_corpus(b"x" * (limits.MAX_CORPUS_BYTES + 1))
+
+
+def test_missing_file():
+    with pytest.raises(CorpusError, match="No such file"):
+        load_corpus("/nonexistent/poems.txt")
+
+
+def test_pasted_text_and_counts():
+    corpus = corpus_from_text("Hello world\nhello again\n")
+    assert (corpus.n_lines, corpus.n_words, corpus.n_chars) == (2, 4, 24)
+
+
+def test_catalog_lists_bundled_corpora():
+    entries = catalog()
+    assert entries, "sample_corpora/catalog.json should list at least one corpus"
+    for entry in entries:
+        corpus = entry.load()
+        assert corpus.n_chars > 1000 and entry.title and entry.description
+
+
+def test_decode_bytes_prefers_utf8():
+    assert decode_bytes("ünïcödé".encode()) == ("ünïcödé", "utf-8")
