@@ -12,8 +12,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import fields
-from typing import Any, Sequence
+from typing import Any
 
 from lstm_poem.bundle import BundleError
 from lstm_poem.corpus import CorpusError, catalog, load_corpus

@@ -196,10 +196,7 @@ def corpus_from_text(text: str, name: str = "pasted text") -> Corpus:
 
 
 def _too_big(size: int, max_bytes: int) -> str:
-    return (
-        f"The text is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. "
-        "Use a smaller selection of poems."
-    )
+    return f"The text is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. Use a smaller selection of poems."
 
 
 @dataclass(frozen=True)

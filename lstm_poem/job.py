@@ -64,7 +64,7 @@ class TrainingJob:
         self._finished: float | None = None
         self._thread = threading.Thread(target=self._run, name="lstm-poem-training", daemon=True)
 
-    def start(self) -> "TrainingJob":
+    def start(self) -> TrainingJob:
         self._started = time.perf_counter()
         self._thread.start()
         return self

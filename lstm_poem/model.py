@@ -82,7 +82,7 @@ class ModelConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
         """Build from a dict, rejecting unknown keys (a typo should not pass silently)."""
         if not isinstance(data, dict):
             raise ConfigError("model config must be an object")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 UNKNOWN_WORD = "<unk>"
 
@@ -87,7 +88,7 @@ class Tokenizer:
         return {"level": self.level, "tokens": self.tokens}
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> "Tokenizer":
+    def from_dict(data: dict[str, Any]) -> Tokenizer:
         """Rebuild a tokenizer from :meth:`to_dict` output, validating it."""
         if not isinstance(data, dict) or not isinstance(data.get("tokens"), list):
             raise ValueError("tokenizer must be an object with a list of tokens")
@@ -113,7 +114,7 @@ class CharTokenizer(Tokenizer):
         super().__init__(tokens)
 
     @classmethod
-    def fit(cls, text: str) -> "CharTokenizer":
+    def fit(cls, text: str) -> CharTokenizer:
         return cls(sorted(set(text)))
 
     def split(self, text: str) -> list[str]:
@@ -138,7 +139,7 @@ class WordTokenizer(Tokenizer):
         super().__init__(tokens)
 
     @classmethod
-    def fit(cls, text: str, max_words: int = 4000) -> "WordTokenizer":
+    def fit(cls, text: str, max_words: int = 4000) -> WordTokenizer:
         """Keep the ``max_words - 1`` most frequent tokens (ties in first-seen order)."""
         counts = Counter(_WORD_PATTERN.findall(text))
         counts.pop(UNKNOWN_WORD, None)

@@ -13,9 +13,10 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Union
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ class EpochRecord:
     sample: str = ""  # greedy continuation written by the model at the end of this epoch
 
 
-ProgressRecord = Union[BatchRecord, EpochRecord]
+ProgressRecord = BatchRecord | EpochRecord
 
 
 @dataclass

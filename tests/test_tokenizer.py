@@ -4,7 +4,7 @@ import pytest
 
 from lstm_poem.tokenizer import UNKNOWN_WORD, CharTokenizer, Tokenizer, WordTokenizer, fit_tokenizer
 
-POEM = 'The lantern\'s light, o\'er "quiet" water—\nIt burns; it (still) burns!\n\nAnd well-known roads...\n'
+POEM = "The lantern's light, o'er \"quiet\" water—\nIt burns; it (still) burns!\n\nAnd well-known roads...\n"
 
 
 def test_char_round_trip(ballads_text):
@@ -55,7 +55,7 @@ def test_json_round_trip(level):
 
 def test_word_ids_round_trip_through_text(ballads_text):
     """Any id sequence decodes to text that encodes back to the same ids."""
-    tokenizer = WordTokenizer.fit(ballads_text + ' " \' ( ) — ’ ‘ 42 ')
+    tokenizer = WordTokenizer.fit(ballads_text + " \" ' ( ) — ’ ‘ 42 ")
     rng = random.Random(7)
     for _ in range(200):
         ids = [rng.randrange(1, tokenizer.vocab_size) for _ in range(rng.randrange(1, 40))]
@@ -64,8 +64,14 @@ def test_word_ids_round_trip_through_text(ballads_text):
 
 @pytest.mark.parametrize(
     "data",
-    [{"level": "char", "tokens": ["ab"]}, {"level": "word", "tokens": ["a"]}, {"level": "x", "tokens": ["a"]},
-     {"level": "char", "tokens": ["a", "a"]}, {"level": "char", "tokens": []}, {"tokens": "abc"}],
+    [
+        {"level": "char", "tokens": ["ab"]},
+        {"level": "word", "tokens": ["a"]},
+        {"level": "x", "tokens": ["a"]},
+        {"level": "char", "tokens": ["a", "a"]},
+        {"level": "char", "tokens": []},
+        {"tokens": "abc"},
+    ],
 )
 def test_invalid_json_is_rejected(data):
     with pytest.raises(ValueError):

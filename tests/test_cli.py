@@ -1,0 +1,125 @@
+"""The command line, run as a user would: a separate process, JSON on stdout."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BALLADS, ROOT
+
+
+def run_cli(*args, expect=0):
+    proc = subprocess.run(
+        [sys.executable, "-m", "lstm_poem", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == expect, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def model_zip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "m.zip"
+    proc = run_cli(
+        "train",
+        BALLADS,
+        "--out",
+        out,
+        "--units",
+        32,
+        "--embedding",
+        16,
+        "--seq-len",
+        32,
+        "--epochs",
+        2,
+        "--learning-rate",
+        0.01,
+        "--json",
+    )
+    summary = json.loads(proc.stdout)
+    assert {
+        "best_val_loss",
+        "best_epoch",
+        "epochs_run",
+        "stopped_early",
+        "stop_reason",
+        "val_bits_per_char",
+        "train_tokens_per_s",
+        "seconds",
+        "vocab_size",
+        "level",
+        "cell",
+    } <= set(summary)
+    assert summary["epochs_run"] == 2 and summary["stop_reason"] == "max_epochs"
+    assert "epoch   2" in proc.stderr
+    return out
+
+
+def test_generate_json_is_deterministic(model_zip):
+    args = [
+        "generate",
+        model_zip,
+        "--prime",
+        "The miller",
+        "--temperatures",
+        0,
+        0.5,
+        1.0,
+        1.5,
+        "--length",
+        100,
+        "--seed",
+        7,
+        "--json",
+    ]
+    first = json.loads(run_cli(*args).stdout)
+    second = json.loads(run_cli(*args).stdout)
+    assert [s["temperature"] for s in first["samples"]] == [0, 0.5, 1.0, 1.5]
+    assert [s["text"] for s in first["samples"]] == [s["text"] for s in second["samples"]]
+    assert first["unknown_chars"] == [] and first["seconds"] > 0
+    assert all(s["mean_logprob"] < 0 for s in first["samples"])
+
+
+def test_generate_human_output_and_unknown_note(model_zip):
+    proc = run_cli("generate", model_zip, "--prime", "The §miller", "--temperatures", 0.5, "--length", 20)
+    assert "temperature 0.5" in proc.stdout and "'§'" in proc.stderr
+
+
+def test_evaluate_reports_bits_per_char(model_zip):
+    result = json.loads(run_cli("evaluate", model_zip, BALLADS, "--json").stdout)
+    assert set(result) >= {"loss", "bits_per_char", "tokens", "chars"}
+    assert result["tokens"] == result["chars"] > 10_000
+
+
+def test_corpora_lists_the_catalog():
+    result = json.loads(run_cli("corpora", "--json").stdout)
+    assert "ballads" in [c["name"] for c in result["corpora"]]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["train", "missing.txt", "--out", "x.zip"], "No such file"),
+        (["train", "lstm_poem/__init__.py", "--out", "x.zip", "--units", 0], "units must be"),
+        (["train", "pyproject.toml", "--out", "x.zip", "--seq-len", 900], "too short"),
+        (["generate", "pyproject.toml", "--prime", "x"], "not an lstm-poem model bundle"),
+        (["evaluate", "missing.zip", BALLADS], "No such model file"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, fragment):
+    proc = run_cli(*args, expect=2)
+    assert fragment in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
+def test_binary_corpus_and_unknown_prime(model_zip, tmp_path):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert "PNG" in run_cli("train", binary, "--out", tmp_path / "x.zip", expect=2).stderr
+    proc = run_cli("generate", model_zip, "--prime", "§§§", expect=2)
+    assert "None of the seed" in proc.stderr

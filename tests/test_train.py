@@ -1,0 +1,101 @@
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from conftest import tiny_model_config, tiny_train_config
+from lstm_poem.corpus import CorpusError
+from lstm_poem.data import split_stream
+from lstm_poem.evaluate import evaluate
+from lstm_poem.model import ConfigError
+from lstm_poem.train import BatchRecord, EpochRecord, TrainConfig, train
+
+
+def test_progress_records_and_result(trained):
+    result = trained
+    assert result.epochs_run == 2 and result.stop_reason == "max_epochs" and not result.stopped_early
+    first, second = result.history
+    assert (first.epoch, second.epoch) == (1, 2)
+    assert second.val_loss < first.val_loss < math.log(result.poem.tokenizer.vocab_size) + 0.5
+    assert result.best_val_loss == min(r.val_loss for r in result.history)
+    assert result.val_bits_per_char == pytest.approx(result.best_val_loss / math.log(2))
+    summary = result.summary()
+    assert summary["level"] == "char" and summary["cell"] == "lstm" and summary["train_tokens_per_s"] > 0
+    assert result.poem.info["history"][1]["val_loss"] == second.val_loss
+
+
+def test_batch_records_recover_each_batch_loss(small_text):
+    records = []
+    train(small_text, tiny_model_config(), tiny_train_config(epochs=1), on_progress=records.append)
+    batches = [r for r in records if isinstance(r, BatchRecord)]
+    (epoch,) = [r for r in records if isinstance(r, EpochRecord)]
+    assert [b.batch for b in batches] == list(range(1, batches[0].batches + 1))
+    assert batches[-1].fraction == 1.0
+    # The mean of the per-batch losses (weighted by batch size) is the epoch loss Keras reports.
+    assert np.mean([b.loss for b in batches[:-1]]) == pytest.approx(epoch.loss, rel=0.1)
+    assert batches[0].loss > batches[-1].loss
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(small_text):
+    # min_delta is so large that after the first epochs nothing counts as an improvement.
+    config = tiny_train_config(epochs=30, patience=2, min_delta=0.3, learning_rate=0.02)
+    result = train(small_text, tiny_model_config(), config)
+    assert result.stop_reason == "early_stopping" and result.stopped_early
+    assert result.epochs_run == result.best_epoch + 2 < 30
+    last = result.history[-1]
+    assert last.epochs_without_improvement == last.patience == 2
+    # The model we got back is the best epoch's, not the last epoch's.
+    split = split_stream(np.asarray(result.poem.tokenizer.encode(small_text).ids), config.seq_len, config.val_fraction)
+    heldout_text = result.poem.tokenizer.decode(split.heldout.tolist())
+    restored = evaluate(result.poem, heldout_text).loss
+    assert restored == pytest.approx(result.best_val_loss, abs=1e-4)
+    assert abs(restored - last.val_loss) > 1e-3
+
+
+def test_same_seed_same_losses(small_text):
+    runs = [train(small_text, tiny_model_config(dropout=0.2), tiny_train_config(epochs=2)) for _ in range(2)]
+    assert [r.val_loss for r in runs[0].history] == [r.val_loss for r in runs[1].history]
+    other = train(small_text, tiny_model_config(dropout=0.2), tiny_train_config(epochs=2, seed=7))
+    assert other.history[-1].val_loss != runs[0].history[-1].val_loss
+
+
+def test_user_stop_keeps_best_weights(small_text):
+    stop = threading.Event()
+
+    def press_stop(record):
+        if isinstance(record, BatchRecord) and record.epoch == 2 and record.batch == 2:
+            stop.set()
+
+    result = train(small_text, tiny_model_config(), tiny_train_config(epochs=20), press_stop, stop)
+    assert result.stop_reason == "user_stop" and result.epochs_run == 2
+
+
+def test_time_limit(small_text):
+    result = train(small_text, tiny_model_config(), tiny_train_config(epochs=500, time_limit=0.01))
+    assert result.stop_reason == "time_limit" and result.epochs_run == 1
+
+
+def test_word_level_trains_with_samples(ballads_text):
+    result = train(
+        ballads_text,
+        tiny_model_config(level="word", max_words=300),
+        tiny_train_config(seq_len=16, epochs=1, sample_length=12),
+    )
+    assert result.poem.tokenizer.level == "word" and result.poem.tokenizer.vocab_size == 300
+    assert result.history[0].sample  # a greedy sample is written after each epoch
+    # bits per char divides by characters, which are more numerous than word tokens
+    assert result.val_bits_per_char < result.best_val_loss / math.log(2)
+
+
+def test_text_too_short_for_window():
+    with pytest.raises(CorpusError, match="too short"):
+        train("A single line of verse.\n", tiny_model_config(), tiny_train_config(seq_len=64))
+
+
+@pytest.mark.parametrize(
+    "settings", [{"seq_len": 2}, {"batch_size": 0}, {"learning_rate": 5.0}, {"epochs": 10**6}, {"val_fraction": 0.9}]
+)
+def test_impossible_training_settings(settings):
+    with pytest.raises(ConfigError):
+        TrainConfig(**settings)
