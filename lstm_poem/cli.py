@@ -42,6 +42,9 @@ def _train_parser(commands) -> None:
     p.add_argument("--epochs", type=int, help="maximum epochs")
     p.add_argument("--patience", type=int, help="epochs without held-out improvement before stopping")
     p.add_argument("--min-delta", type=float, help="smallest drop in held-out loss that counts as improvement")
+    p.add_argument(
+        "--lr-patience", type=int, help="halve the learning rate after N epochs without improvement (0 = never)"
+    )
     p.add_argument("--val-fraction", type=float, help="share of the text held out (taken from its end)")
     p.add_argument("--seed", type=int, help="random seed for weights, shuffling and dropout")
     p.add_argument("--time-limit", type=float, help="stop after this many seconds (best weights kept)")

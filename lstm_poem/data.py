@@ -69,12 +69,41 @@ def covered_tokens(ids: np.ndarray, seq_len: int) -> np.ndarray:
     return windows(ids, seq_len)[1].reshape(-1)
 
 
-def make_dataset(ids: np.ndarray, seq_len: int, batch_size: int, shuffle_seed: int | None = None):
-    """A ``tf.data.Dataset`` of (input, target) batches; shuffled each epoch when a seed is given."""
+def make_dataset(ids: np.ndarray, seq_len: int, batch_size: int):
+    """Fixed (input, target) batches in stream order: the held-out set."""
     import tensorflow as tf
 
     inputs, targets = windows(ids, seq_len)
-    dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(inputs), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(2)
+    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size).prefetch(2)
+
+
+def training_windows_per_epoch(ids: np.ndarray, seq_len: int) -> int:
+    """Windows in one training epoch: as many as fit after the largest random offset."""
+    return max(1, (len(ids) - seq_len) // seq_len)
+
+
+def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: int):
+    """Shuffled (input, target) batches whose window boundaries move every epoch.
+
+    Each epoch cuts the stream at a fresh random offset, so the model does not
+    see the same few hundred windows (each starting from a blank state at the
+    same place) over and over; on a small corpus that delays overfitting. The
+    offsets and the shuffling are drawn from ``seed``, so runs are reproducible.
+    """
+    import tensorflow as tf
+
+    stream = tf.constant(np.asarray(ids, dtype=np.int32))
+    count = training_windows_per_epoch(ids, seq_len)
+    if len(ids) < 2 * seq_len + 1:  # too short to shift: one fixed window
+        inputs, targets = windows(ids, seq_len)
+        return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size)
+
+    def cut(random_value):
+        offset = tf.cast(random_value % seq_len, tf.int32)
+        starts = offset + tf.range(count, dtype=tf.int32) * seq_len
+        positions = starts[:, None] + tf.range(seq_len + 1, dtype=tf.int32)[None, :]
+        chunk = tf.gather(stream, positions)
+        return tf.data.Dataset.from_tensor_slices((chunk[:, :-1], chunk[:, 1:]))
+
+    offsets = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+    return offsets.flat_map(cut).shuffle(count, seed=seed, reshuffle_each_iteration=True).batch(batch_size).prefetch(2)

@@ -28,16 +28,18 @@ class ProgressCallback(keras.callbacks.Callback):
         self,
         early_stopping: keras.callbacks.EarlyStopping,
         config: TrainConfig,
-        batches: int,
+        windows: int,
         on_progress: Callable[[ProgressRecord], None],
         stop_event: threading.Event,
         sample_prime: str,
         poem: PoemModel,
+        start: float,
     ):
         super().__init__()
         self.early_stopping = early_stopping
         self.config = config
-        self.batches = batches
+        self.windows = windows
+        self.batches = -(-windows // config.batch_size)
         self.on_progress = on_progress
         self.stop_event = stop_event
         self.sample_prime = sample_prime
@@ -46,7 +48,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.history: list[EpochRecord] = []
         self.tokens_seen = 0
         self.out_of_time = False
-        self.start = time.perf_counter()
+        self.start = start  # perf_counter() when train() began, so setup time counts too
         self._epoch = 0
         self._running_mean = 0.0
 
@@ -66,7 +68,8 @@ class ProgressCallback(keras.callbacks.Callback):
         mean = float(logs["loss"])
         batch_loss = count * mean - (count - 1) * self._running_mean
         self._running_mean = mean
-        self.tokens_seen += self.config.batch_size * self.config.seq_len
+        batch_windows = min(self.config.batch_size, self.windows - batch * self.config.batch_size)
+        self.tokens_seen += batch_windows * self.config.seq_len
         self.on_progress(
             BatchRecord(
                 epoch=self._epoch,
@@ -89,6 +92,7 @@ class ProgressCallback(keras.callbacks.Callback):
             best_epoch=es.best_epoch + 1,
             epochs_without_improvement=int(es.wait),
             patience=self.config.patience,
+            learning_rate=float(self.model.optimizer.learning_rate),
             elapsed=time.perf_counter() - self.start,
             sample=self._sample(),
         )

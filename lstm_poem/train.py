@@ -22,7 +22,13 @@ import numpy as np
 
 from lstm_poem import __version__, limits
 from lstm_poem.corpus import Corpus, corpus_from_text
-from lstm_poem.data import covered_tokens, make_dataset, split_stream
+from lstm_poem.data import (
+    covered_tokens,
+    make_dataset,
+    make_training_dataset,
+    split_stream,
+    training_windows_per_epoch,
+)
 from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
 from lstm_poem.tokenizer import fit_tokenizer
 
@@ -38,7 +44,9 @@ class TrainConfig:
     learning_rate: float = 3e-3
     epochs: int = 50
     patience: int = 5
-    min_delta: float = 0.001
+    min_delta: float = 0.0
+    # Halve the learning rate after this many epochs without held-out improvement (0 = never).
+    lr_patience: int = 1
     val_fraction: float = 0.1
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
@@ -51,6 +59,7 @@ class TrainConfig:
         check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
         check_int("patience", self.patience, 1, 1000)
         check_range("min_delta", self.min_delta, 0.0, 1.0)
+        check_int("lr_patience", self.lr_patience, 0, 1000)
         check_range("val_fraction", self.val_fraction, 0.01, 0.5)
         check_int("seed", self.seed, 0, 2**31 - 1)
         if self.time_limit is not None:
@@ -87,6 +96,7 @@ class EpochRecord:
     best_epoch: int
     epochs_without_improvement: int
     patience: int
+    learning_rate: float  # in force at the end of this epoch (it is halved when progress stalls)
     elapsed: float
     sample: str = ""  # greedy continuation written by the model at the end of this epoch
 
@@ -165,6 +175,7 @@ def train(
 
     from lstm_poem.progress import ProgressCallback
 
+    start = time.perf_counter()
     model_config = model_config or ModelConfig()
     train_config = train_config or TrainConfig()
     if isinstance(corpus, str):
@@ -182,7 +193,7 @@ def train(
         optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
-    train_data = make_dataset(split.train, train_config.seq_len, train_config.batch_size, train_config.seed)
+    train_data = make_training_dataset(split.train, train_config.seq_len, train_config.batch_size, train_config.seed)
     heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
     poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
 
@@ -192,24 +203,37 @@ def train(
         min_delta=train_config.min_delta,
         restore_best_weights=True,
     )
+    callbacks = [early_stopping]
+    if train_config.lr_patience:
+        # Listed first so that the epoch it fires on is reported with the new rate.
+        callbacks.insert(
+            0,
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss",
+                factor=0.5,
+                patience=train_config.lr_patience,
+                min_lr=train_config.learning_rate / 32,
+            ),
+        )
     progress = ProgressCallback(
         early_stopping=early_stopping,
         config=train_config,
-        batches=int(train_data.cardinality()),
+        windows=training_windows_per_epoch(split.train, train_config.seq_len),
         on_progress=on_progress or (lambda record: None),
         stop_event=stop_event,
         sample_prime=first_line(tokenizer.decode(split.heldout.tolist())),
         poem=poem,
+        start=start,
     )
     network.fit(
         train_data,
         validation_data=heldout_data,
         epochs=train_config.epochs,
-        callbacks=[early_stopping, progress],
+        callbacks=[*callbacks, progress],
         shuffle=False,  # the dataset reshuffles itself, reproducibly, each epoch
         verbose=0,
     )
-    seconds = time.perf_counter() - progress.start
+    seconds = time.perf_counter() - start
 
     if early_stopping.stopped_epoch > 0:
         reason = "early_stopping"

@@ -2,7 +2,15 @@ import numpy as np
 import pytest
 
 from lstm_poem.corpus import CorpusError
-from lstm_poem.data import covered_tokens, make_dataset, min_tokens, split_stream, windows
+from lstm_poem.data import (
+    covered_tokens,
+    make_dataset,
+    make_training_dataset,
+    min_tokens,
+    split_stream,
+    training_windows_per_epoch,
+    windows,
+)
 
 
 def test_heldout_tail_never_overlaps_training_windows():
@@ -40,10 +48,32 @@ def test_min_tokens_is_exactly_enough(seq_len, fraction):
     assert len(split.train) >= seq_len + 1 and len(split.heldout) >= seq_len + 1
 
 
-def test_dataset_batches_and_shuffles_reproducibly():
-    ids = np.arange(641, dtype=np.int32)
-    first = [x.numpy()[:, 0].tolist() for x, _ in make_dataset(ids, 10, 16, shuffle_seed=3)]
-    again = [x.numpy()[:, 0].tolist() for x, _ in make_dataset(ids, 10, 16, shuffle_seed=3)]
-    assert first == again
-    assert sorted(sum(first, [])) == list(range(0, 640, 10))
-    assert sum(first, []) != list(range(0, 640, 10))
+def test_heldout_dataset_is_in_order():
+    ids = np.arange(101, dtype=np.int32)
+    batches = [x.numpy() for x, _ in make_dataset(ids, 10, 4)]
+    assert np.concatenate(batches)[:, 0].tolist() == list(range(0, 100, 10))
+
+
+def _epoch_starts(dataset):
+    return [[int(row[0]) for x, _ in dataset for row in x.numpy()] for _ in range(4)]
+
+
+def test_training_windows_shift_every_epoch_reproducibly():
+    ids = np.arange(1000, dtype=np.int32)
+    epochs = _epoch_starts(make_training_dataset(ids, 10, 16, seed=3))
+    assert epochs == _epoch_starts(make_training_dataset(ids, 10, 16, seed=3))
+    count = training_windows_per_epoch(ids, 10)
+    for starts in epochs:
+        assert len(starts) == count == 99
+        assert starts != sorted(starts)  # shuffled
+        assert len({s % 10 for s in starts}) == 1  # one offset per epoch
+        assert max(starts) + 10 < len(ids)  # every window, target included, inside the stream
+    assert len({starts[0] % 10 for starts in epochs}) > 1  # the offset moves between epochs
+    for x, y in make_training_dataset(ids, 10, 16, seed=3):
+        np.testing.assert_array_equal(y.numpy(), x.numpy() + 1)
+
+
+def test_training_dataset_of_a_short_stream():
+    ids = np.arange(15, dtype=np.int32)
+    ((x, y),) = list(make_training_dataset(ids, 10, 16, seed=0))
+    assert x.numpy().tolist() == [list(range(10))]

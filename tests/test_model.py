@@ -53,3 +53,12 @@ def test_dict_round_trip_rejects_unknown_keys():
     assert ModelConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ConfigError, match="unknown model setting"):
         ModelConfig.from_dict({**config.to_dict(), "lambda": "evil"})
+
+
+def test_limits_can_be_overridden_from_the_environment(monkeypatch):
+    from lstm_poem.limits import _env_int
+
+    monkeypatch.setenv("LSTM_POEM_MAX_EPOCHS", "7")
+    assert _env_int("MAX_EPOCHS", 1000) == 7
+    monkeypatch.setenv("LSTM_POEM_MAX_EPOCHS", "lots")
+    assert _env_int("MAX_EPOCHS", 1000) == 1000

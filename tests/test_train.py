@@ -8,6 +8,7 @@ from conftest import tiny_model_config, tiny_train_config
 from lstm_poem.corpus import CorpusError
 from lstm_poem.data import split_stream
 from lstm_poem.evaluate import evaluate
+from lstm_poem.generate import Generator
 from lstm_poem.model import ConfigError
 from lstm_poem.train import BatchRecord, EpochRecord, TrainConfig, train
 
@@ -84,6 +85,8 @@ def test_word_level_trains_with_samples(ballads_text):
     )
     assert result.poem.tokenizer.level == "word" and result.poem.tokenizer.vocab_size == 300
     assert result.history[0].sample  # a greedy sample is written after each epoch
+    poem = Generator(result.poem).generate("The miller", [1.0], length=200, seed=1).samples[0].text
+    assert "\n" in poem and "<unk>" not in poem  # line breaks survive; the unknown word is never written
     # bits per char divides by characters, which are more numerous than word tokens
     assert result.val_bits_per_char < result.best_val_loss / math.log(2)
 
