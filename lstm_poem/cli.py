@@ -85,6 +85,24 @@ def _settings(cls, args: argparse.Namespace) -> Any:
     return cls(**given)
 
 
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 pointed at /dev/null.
+
+    TensorFlow's C++ start-up lines (oneDNN notices, absl warnings) ignore
+    TF_CPP_MIN_LOG_LEVEL and would bury our one-line messages on stderr.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -204,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "corpora":
+            _import_tensorflow_quietly()
         result = COMMANDS[args.command](args)
     except USER_ERRORS as err:
         _log(f"error: {err}")

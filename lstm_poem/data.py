@@ -106,4 +106,11 @@ def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: 
         return tf.data.Dataset.from_tensor_slices((chunk[:, :-1], chunk[:, 1:]))
 
     offsets = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
-    return offsets.flat_map(cut).shuffle(count, seed=seed, reshuffle_each_iteration=True).batch(batch_size).prefetch(2)
+    batches = -(-count // batch_size)
+    return (
+        offsets.flat_map(cut)
+        .shuffle(count, seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .apply(tf.data.experimental.assert_cardinality(batches))  # so Keras knows how long an epoch is
+        .prefetch(2)
+    )

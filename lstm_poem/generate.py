@@ -223,9 +223,8 @@ class Generator:
         tokenizer = self.poem.tokenizer
         samples = []
         for temperature, row, row_logp in zip(temperatures, tokens.numpy(), logps.numpy()):
-            pieces = tokenizer.pieces([int(t) for t in row])
-            if tokenizer.level == "word" and pieces and not prime.endswith(("\n", " ")):
-                pieces[0] = pieces[0] if pieces[0][:1] in " \n,.;:!?" else " " + pieces[0]
+            # Decoded after the prime, so word-level spacing and quotes continue it correctly.
+            pieces = tokenizer.pieces(prime_ids + row.tolist())[len(prime_ids) :]
             samples.append(
                 Sample(
                     temperature=float(temperature),

@@ -41,9 +41,9 @@ class ModelConfig:
     level: str = "char"
     cell: str = "lstm"
     layers: int = 1
-    units: int = 512
+    units: int = 256
     embedding: int = 64
-    dropout: float = 0.1
+    dropout: float = 0.2
     max_words: int = 4000  # vocabulary cap, word level only
 
     def __post_init__(self) -> None:

@@ -5,12 +5,20 @@ import numpy as np
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.corpus import CorpusError
+from lstm_poem.corpus import CorpusError, corpus_from_text
 from lstm_poem.data import split_stream
 from lstm_poem.evaluate import evaluate
 from lstm_poem.generate import Generator
 from lstm_poem.model import ConfigError
 from lstm_poem.train import BatchRecord, EpochRecord, TrainConfig, train
+
+
+def heldout_loss(result, text):
+    """Loss of the returned model on the held-out tail of ``text``, scored afresh."""
+    config = result.train_config
+    ids = np.asarray(result.poem.tokenizer.encode(corpus_from_text(text).text).ids)  # cleaned, as train() saw it
+    split = split_stream(ids, config.seq_len, config.val_fraction)
+    return evaluate(result.poem, result.poem.tokenizer.decode(split.heldout.tolist())).loss
 
 
 def test_progress_records_and_result(trained):
@@ -47,9 +55,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(small_text):
     last = result.history[-1]
     assert last.epochs_without_improvement == last.patience == 2
     # The model we got back is the best epoch's, not the last epoch's.
-    split = split_stream(np.asarray(result.poem.tokenizer.encode(small_text).ids), config.seq_len, config.val_fraction)
-    heldout_text = result.poem.tokenizer.decode(split.heldout.tolist())
-    restored = evaluate(result.poem, heldout_text).loss
+    restored = heldout_loss(result, small_text)
     assert restored == pytest.approx(result.best_val_loss, abs=1e-4)
     assert abs(restored - last.val_loss) > 1e-3
 
@@ -70,6 +76,7 @@ def test_user_stop_keeps_best_weights(small_text):
 
     result = train(small_text, tiny_model_config(), tiny_train_config(epochs=20), press_stop, stop)
     assert result.stop_reason == "user_stop" and result.epochs_run == 2
+    assert heldout_loss(result, small_text) == pytest.approx(result.best_val_loss, abs=1e-4)
 
 
 def test_time_limit(small_text):
