@@ -2,6 +2,7 @@
 
 import sys
 
-from lstm_poem.cli import main
+from lstm_poem.cli import main, silence_native_stderr
 
+silence_native_stderr()
 sys.exit(main())
