@@ -189,7 +189,8 @@ def run_phase(name: str, corpus: Path, seconds: float) -> dict[str, Any]:
     """Run one phase in a fresh interpreter and return its JSON line (with its peak memory)."""
     print(f"running phase {name!r} ({seconds:g} s of training)...", file=sys.stderr, flush=True)
     cmd = [sys.executable, str(SCRIPT), "--phase", name, "--corpus", str(corpus), "--seconds", str(seconds)]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # Both phases get the command line's threading (one thread per op) unless the caller set it.
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -202,7 +203,9 @@ def ratio_text(slow: float, fast: float | None) -> str:
     if not fast or slow <= 0:
         return ""
     ratio = slow / fast
-    return f"{ratio:.3g}x faster" if ratio >= 1 else f"{1 / ratio:.3g}x slower"
+    if ratio < 1:
+        return f"{1 / ratio:.2g}x slower"
+    return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.2g}x faster"
 
 
 def report(classic: dict[str, Any], engine: dict[str, Any], seconds: float) -> tuple[str, dict[str, Any]]:

@@ -41,7 +41,7 @@ class TrainConfig:
 
     seq_len: int = 100
     batch_size: int = 32
-    learning_rate: float = 3e-3
+    learning_rate: float = 0.01
     epochs: int = 50
     patience: int = 5
     min_delta: float = 0.0

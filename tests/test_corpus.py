@@ -1,5 +1,6 @@
 import pytest
 
+from conftest import shared_corpus
 from lstm_poem import limits
 from lstm_poem.corpus import CorpusError, catalog, clean_text, corpus_from_text, decode_bytes, load_corpus
 
@@ -95,3 +96,20 @@ def test_catalog_lists_bundled_corpora():
 
 def test_decode_bytes_prefers_utf8():
     assert decode_bytes("ünïcödé".encode()) == ("ünïcödé", "utf-8")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "blake.txt",
+        "frost_mountain_interval.txt",
+        "frost_north_of_boston.txt",
+        "shakespeare_sonnets.txt",
+        "tinyshakespeare.txt",
+    ],
+)
+def test_public_domain_corpora_load_cleanly(name):
+    path = shared_corpus(name)
+    corpus = load_corpus(path)
+    assert corpus.encoding == "utf-8" and corpus.notes == ()
+    assert corpus.text == path.read_text(encoding="utf-8")  # already clean: nothing changed
