@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from lstm_poem.bundle import BundleError
@@ -22,7 +23,12 @@ from lstm_poem.generate import PrimeError
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.train import EpochRecord, ProgressRecord, TrainConfig
 
-USER_ERRORS = (CorpusError, ConfigError, BundleError, PrimeError)
+
+class UsageError(ValueError):
+    """A command-line argument that cannot work (for example, an output folder that does not exist)."""
+
+
+USER_ERRORS = (CorpusError, ConfigError, BundleError, PrimeError, UsageError)
 
 
 def _train_parser(commands) -> None:
@@ -120,13 +126,19 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     from lstm_poem.bundle import save_bundle
     from lstm_poem.train import train
 
+    out = Path(args.out)
+    if not out.parent.is_dir():  # find out now, not after minutes of training
+        raise UsageError(f"The folder for --out does not exist: {out.parent}")
     model_config = _settings(ModelConfig, args)
     train_config = _settings(TrainConfig, args)
     corpus = load_corpus(args.corpus)
     for note in corpus.notes:
         _log(f"note: {note}")
     result = train(corpus, model_config, train_config, on_progress=_log_progress)
-    save_bundle(result.poem, args.out)
+    try:
+        save_bundle(result.poem, out)
+    except OSError as err:
+        raise UsageError(f"Could not write the model to {out}: {err.strerror}") from None
     _log(
         f"stopped: {result.stop_reason.replace('_', ' ')} after {result.epochs_run} epochs; "
         f"kept epoch {result.best_epoch} (held-out {result.best_val_loss:.4f} nats/token, "
@@ -206,7 +218,8 @@ def _print_human(command: str, result: dict[str, Any]) -> None:
             print()
     elif command == "corpora":
         for entry in result["corpora"]:
-            print(f"{entry['name']:<20} {entry['title']} ({entry['form']}, {entry['bytes']:,} bytes)")
+            size = f"{entry['bytes']:,} bytes" if entry["bytes"] is not None else "file missing"
+            print(f"{entry['name']:<20} {entry['title']} ({entry['form']}, {size})")
             print(f"{'':<20} {entry['description']}")
     else:
         for key, value in result.items():

@@ -132,7 +132,3 @@ class PoemModel:
     @property
     def seq_len(self) -> int:
         return int(self.info.get("training", {}).get("seq_len", 100))
-
-    @property
-    def name(self) -> str:
-        return str(self.info.get("name") or self.info.get("corpus", {}).get("name") or "poem model")

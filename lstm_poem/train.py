@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -118,7 +118,6 @@ class TrainResult:
     stop_reason: str
     seconds: float
     train_tokens_per_s: float
-    notes: list[str] = field(default_factory=list)
 
     @property
     def stopped_early(self) -> bool:
@@ -256,7 +255,6 @@ def train(
         stop_reason=reason,
         seconds=seconds,
         train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
-        notes=list(corpus.notes),
     )
     poem.info = _bundle_info(corpus, train_config, result)
     return result

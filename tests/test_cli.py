@@ -110,6 +110,7 @@ def test_corpora_lists_the_catalog():
         (["train", "pyproject.toml", "--out", "x.zip", "--seq-len", 900], "too short"),
         (["generate", "pyproject.toml", "--prime", "x"], "not an lstm-poem model bundle"),
         (["evaluate", "missing.zip", BALLADS], "No such model file"),
+        (["train", BALLADS, "--out", "/nonexistent/folder/m.zip"], "folder for --out does not exist"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, fragment):
