@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_poem import limits
+from lstm_poem.tokenizer import words
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_corpora"
 
@@ -41,7 +42,7 @@ class Corpus:
 
     @property
     def n_words(self) -> int:
-        return len(re.findall(r"\w+", self.text))
+        return len(words(self.text))
 
     @property
     def distinct_chars(self) -> int:

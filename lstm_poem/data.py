@@ -95,8 +95,7 @@ def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: 
     stream = tf.constant(np.asarray(ids, dtype=np.int32))
     count = training_windows_per_epoch(ids, seq_len)
     if len(ids) < 2 * seq_len + 1:  # too short to shift: one fixed window
-        inputs, targets = windows(ids, seq_len)
-        return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size)
+        return make_dataset(ids, seq_len, batch_size)
 
     def cut(random_value):
         offset = tf.cast(random_value % seq_len, tf.int32)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -21,13 +21,7 @@ class Evaluation:
     unknown: list[str]  # pieces of the text outside the model's vocabulary
 
     def to_dict(self) -> dict:
-        return {
-            "loss": self.loss,
-            "bits_per_char": self.bits_per_char,
-            "tokens": self.tokens,
-            "chars": self.chars,
-            "unknown": self.unknown,
-        }
+        return asdict(self)
 
 
 def evaluate(poem: PoemModel, text: str, batch_size: int = 256) -> Evaluation:

@@ -18,7 +18,8 @@ UNKNOWN_WORD = "<unk>"
 # Words keep inner apostrophes and hyphens ("o'er", "well-known"); every other
 # visible character is a token of its own; a newline is a token so poems keep
 # their line breaks; spaces and tabs are dropped and put back by decode().
-_WORD_PATTERN = re.compile(r"\n|[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|\S")
+WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_WORD_PATTERN = re.compile(rf"\n|{WORD}|\d+|\S")
 _NO_SPACE_BEFORE = set(",.;:!?)]}’”»…%—\n")
 _NO_SPACE_AFTER = set("([{‘“«—\n")
 _TOGGLING_QUOTES = {'"', "'"}
@@ -173,6 +174,11 @@ def spaced_words(words: Sequence[str]) -> list[str]:
             glue_next = word in _NO_SPACE_AFTER
         parts.append(word if glue else " " + word)
     return parts
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` (letters with inner apostrophes or hyphens), as the word tokenizer sees them."""
+    return re.findall(WORD, text)
 
 
 def fit_tokenizer(text: str, level: str, max_words: int = 4000) -> Tokenizer:

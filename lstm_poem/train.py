@@ -10,7 +10,6 @@ framework), and it stops when ``stop_event`` is set.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -30,9 +29,7 @@ from lstm_poem.data import (
     training_windows_per_epoch,
 )
 from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
-from lstm_poem.tokenizer import fit_tokenizer
-
-STOP_REASONS = ("early_stopping", "time_limit", "user_stop", "max_epochs")
+from lstm_poem.tokenizer import fit_tokenizer, words
 
 
 @dataclass(frozen=True)
@@ -114,10 +111,13 @@ class TrainResult:
     best_epoch: int
     best_val_loss: float
     val_bits_per_char: float
-    epochs_run: int
-    stop_reason: str
+    stop_reason: str  # "early_stopping" | "time_limit" | "user_stop" | "max_epochs"
     seconds: float
     train_tokens_per_s: float
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
 
     @property
     def stopped_early(self) -> bool:
@@ -251,33 +251,28 @@ def train(
         best_epoch=early_stopping.best_epoch + 1,
         best_val_loss=best_val_loss,
         val_bits_per_char=bits_per_char(best_val_loss, len(scored), len(tokenizer.decode(scored.tolist()))),
-        epochs_run=len(progress.history),
         stop_reason=reason,
         seconds=seconds,
         train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
     )
-    poem.info = _bundle_info(corpus, train_config, result)
+    poem.info = _bundle_info(corpus, result)
     return result
 
 
-def _bundle_info(corpus: Corpus, train_config: TrainConfig, result: TrainResult) -> dict[str, Any]:
+def _bundle_info(corpus: Corpus, result: TrainResult) -> dict[str, Any]:
     """Facts saved with the model, all plain JSON."""
-    words = sorted({w.lower() for w in _words(corpus.text)})
+    vocabulary = sorted({word.lower() for word in words(corpus.text)})
     return {
         "name": corpus.name,
         "corpus": {
             "name": corpus.name,
             "chars": corpus.n_chars,
             "lines": corpus.n_lines,
-            "words": words[:20_000],  # lets a page tell invented words from real ones
+            "words": vocabulary[:20_000],  # lets a page tell invented words from real ones
         },
-        "training": train_config.to_dict(),
+        "training": result.train_config.to_dict(),
         "history": [asdict(record) for record in result.history],
         "metrics": {key: value for key, value in result.summary().items() if key not in ("level", "cell")},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "lstm_poem": __version__,
     }
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text)
