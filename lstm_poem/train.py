@@ -151,8 +151,13 @@ def bits_per_char(nats_per_token: float, tokens: int, chars: int) -> float:
 
 
 def first_line(text: str, max_chars: int = 60) -> str:
-    """The first non-empty line of ``text`` (with its newline), for priming samples."""
-    for line in text.split("\n"):
+    """The first complete non-empty line of ``text`` (with its newline), for priming samples.
+
+    ``text`` is the held-out tail, which usually starts mid-line, so the part
+    before the first newline is skipped when there is more to choose from.
+    """
+    _, _, rest = text.partition("\n")
+    for line in (rest if rest.strip() else text).split("\n"):
         if line.strip():
             return line[:max_chars] + "\n"
     return "\n"

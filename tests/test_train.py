@@ -109,3 +109,10 @@ def test_text_too_short_for_window():
 def test_impossible_training_settings(settings):
     with pytest.raises(ConfigError):
         TrainConfig(**settings)
+
+
+def test_sample_prime_is_the_first_complete_line_of_the_tail():
+    from lstm_poem.train import first_line
+
+    assert first_line("ch, March\nThe shepherd does not sleep,\nand more\n") == "The shepherd does not sleep,\n"
+    assert first_line("only a fragment") == "only a fragment\n"
