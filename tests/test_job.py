@@ -2,7 +2,7 @@ import threading
 
 from conftest import tiny_model_config, tiny_train_config
 from lstm_poem.corpus import corpus_from_text
-from lstm_poem.job import TrainingJob
+from lstm_poem.job import TrainingJob, TrainingSlots
 
 
 def test_job_trains_on_a_thread_and_snapshots_progress(small_text):
@@ -34,3 +34,20 @@ def test_errors_end_up_in_the_snapshot():
     assert job.join(timeout=60)
     snap = job.snapshot()
     assert snap.state == "failed" and "too short" in snap.error and snap.result is None
+
+
+def test_a_job_over_the_cap_waits_its_turn_and_can_be_cancelled(small_text):
+    slots = TrainingSlots(1)
+    assert slots.acquire(threading.Event())  # someone else's training holds the only slot
+    corpus = corpus_from_text(small_text)
+    waiting = TrainingJob(corpus, tiny_model_config(), tiny_train_config(epochs=1), slots=slots).start()
+    cancelled = TrainingJob(corpus, tiny_model_config(), tiny_train_config(epochs=1), slots=slots).start()
+    threading.Event().wait(0.5)
+    assert waiting.snapshot().state == "queued" and waiting.snapshot().running
+    cancelled.stop()
+    assert cancelled.join(timeout=5)
+    assert cancelled.snapshot().state == "cancelled" and cancelled.snapshot().result is None
+
+    slots.release()
+    assert waiting.join(timeout=120)
+    assert waiting.snapshot().state == "done" and slots.busy == 0
