@@ -1,0 +1,27 @@
+"""lstm-poem: train a small recurrent network on verse and watch temperature at work.
+
+Run with ``streamlit run streamlit_app.py``. This file only sets the page up and
+routes; each page lives in ``pages/`` and the engine in ``lstm_poem/``.
+"""
+
+import streamlit as st
+
+from lstm_poem import limits
+
+limits.set_tensorflow_defaults()  # before any page imports TensorFlow
+
+from ui import state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui.sidebar import show_sidebar  # noqa: E402
+
+st.set_page_config(page_title="lstm-poem", page_icon="🪶", layout="wide")
+
+state.collect_finished_runs()
+page = st.navigation(
+    [
+        st.Page("pages/home.py", title="Start here", icon="🪶", default=True),
+        st.Page("pages/train.py", title="Train", icon="📈"),
+        st.Page("pages/generate.py", title="Generate", icon="✍️"),
+    ]
+)
+show_sidebar()
+page.run()

@@ -1,0 +1,204 @@
+"""Chart specs: layers, fields and data of the app's Altair charts (no TensorFlow needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from lstm_poem import charts
+from lstm_poem.generate import NextTokenOdds
+from lstm_poem.train import BatchRecord, EpochRecord
+
+
+def epoch(n: int, loss: float, val_loss: float, best_epoch: int, best_val_loss: float) -> EpochRecord:
+    return EpochRecord(
+        epoch=n,
+        loss=loss,
+        val_loss=val_loss,
+        best_val_loss=best_val_loss,
+        best_epoch=best_epoch,
+        epochs_without_improvement=n - best_epoch,
+        patience=2,
+        learning_rate=0.01,
+        elapsed=float(n),
+    )
+
+
+# Held-out loss improves until epoch 2, then stalls: early stopping with patience 2 ends at epoch 4.
+HISTORY = [
+    epoch(1, 2.5, 2.4, 1, 2.4),
+    epoch(2, 2.0, 1.9, 2, 1.9),
+    epoch(3, 1.8, 1.95, 2, 1.9),
+    epoch(4, 1.7, 2.0, 2, 1.9),
+]
+BATCHES = [BatchRecord(epoch=2, batch=b, batches=4, loss=2.1 - 0.05 * b, elapsed=1.0 + b) for b in range(1, 5)]
+
+
+def rows(spec: dict, layer: dict) -> list[dict]:
+    """The data rows of one layer, whether inlined in the layer or moved to the top-level datasets."""
+    data = layer["data"]
+    return data["values"] if "values" in data else spec["datasets"][data["name"]]
+
+
+def layer_named(spec: dict, description: str) -> dict:
+    (layer,) = [layer for layer in spec["layer"] if layer.get("description") == description]
+    return layer
+
+
+def encodings(layer: dict) -> list[dict]:
+    """The encodings of a layer and of any layers nested inside it."""
+    return [layer["encoding"]] if "encoding" in layer else [e for sub in layer["layer"] for e in encodings(sub)]
+
+
+def descriptions(spec: dict) -> list[str]:
+    return [layer["description"] for layer in spec["layer"]]
+
+
+def test_loss_chart_layers_and_fields():
+    spec = charts.loss_chart(HISTORY, BATCHES, unit="bits per word").to_dict()
+    assert descriptions(spec) == ["batch loss", "epoch loss", "best epoch"]
+    assert spec["width"] == "container" and spec["height"] == charts.HEIGHT
+    enc = layer_named(spec, "epoch loss")["encoding"]
+    assert enc["x"]["field"] == "epoch"
+    assert enc["y"]["field"] == "loss"
+    assert enc["y"]["title"] == "loss (bits per word)"
+    assert enc["y"]["scale"]["zero"] is False
+    assert enc["color"]["field"] == "series"
+    assert enc["color"]["scale"]["domain"] == ["training", "held-out"]
+    assert {t["field"] for t in enc["tooltip"]} >= {"epoch", "loss"}
+
+
+def test_loss_chart_epoch_rows_are_long_format():
+    spec = charts.loss_chart(HISTORY).to_dict()
+    data = rows(spec, layer_named(spec, "epoch loss"))
+    assert len(data) == 2 * len(HISTORY)
+    assert {"epoch": 3, "series": "held-out", "loss": 1.95} in data
+    assert {"epoch": 3, "series": "training", "loss": 1.8} in data
+
+
+def test_batches_sit_between_integer_epochs():
+    spec = charts.loss_chart(HISTORY, BATCHES).to_dict()
+    layer = layer_named(spec, "batch loss")
+    assert layer["encoding"]["x"]["field"] == "epoch"
+    assert [row["epoch"] for row in rows(spec, layer)] == [1.25, 1.5, 1.75, 2.0]
+    assert layer["mark"]["opacity"] < 1
+
+
+def test_batch_layer_is_kept_empty_without_batches():
+    spec = charts.loss_chart(HISTORY).to_dict()
+    assert rows(spec, layer_named(spec, "batch loss")) == []
+
+
+def test_best_epoch_layer_marks_the_last_records_best():
+    spec = charts.loss_chart(HISTORY).to_dict()
+    layer = layer_named(spec, "best epoch")
+    (best,) = rows(spec, layer)
+    assert best["epoch"] == 2 and best["loss"] == pytest.approx(1.9)
+    assert best["label"] == "best: epoch 2 (1.900)"
+    assert {"rule", "text"} <= {sub["mark"]["type"] for sub in layer["layer"]}
+    assert all(e["x"]["field"] == "epoch" for e in encodings(layer))
+
+
+def test_early_stop_layer_only_when_stopped_early():
+    spec = charts.loss_chart(HISTORY, stopped_early=True).to_dict()
+    assert descriptions(spec) == ["batch loss", "epoch loss", "best epoch", "early stop"]
+    layer = layer_named(spec, "early stop")
+    (stop,) = rows(spec, layer)
+    assert stop["epoch"] == 4
+    assert stop["label"] == "stopped at epoch 4, restored epoch 2"
+    assert "early stop" not in descriptions(charts.loss_chart(HISTORY).to_dict())
+
+
+@pytest.mark.parametrize("stopped_early", [False, True])
+def test_empty_loss_chart_renders(stopped_early):
+    spec = charts.loss_chart([], stopped_early=stopped_early).to_dict()
+    assert all(rows(spec, layer) == [] for layer in spec["layer"])
+    json.dumps(spec, allow_nan=False)
+
+
+def test_diverged_losses_become_null():
+    history = [epoch(1, float("nan"), float("inf"), 1, float("inf"))]
+    spec = charts.loss_chart(history).to_dict()
+    assert [row["loss"] for row in rows(spec, layer_named(spec, "epoch loss"))] == [None, None]
+    assert rows(spec, layer_named(spec, "best epoch")) == []
+    json.dumps(spec, allow_nan=False)  # Streamlit sends the spec as strict JSON
+
+
+def test_runs_chart_has_a_line_and_a_best_point_per_run():
+    other = [epoch(1, 2.2, 2.1, 1, 2.1), epoch(2, 1.6, 1.5, 2, 1.5)]
+    labels = ["Run 1 · LSTM 1×128 · char", "Run 2 · GRU 2×160 · char"]
+    spec = charts.runs_chart([(labels[0], HISTORY), (labels[1], other)], unit="bits per character").to_dict()
+    assert descriptions(spec) == ["held-out loss", "best epochs"]
+    lines, best = spec["layer"]
+    for layer in (lines, best):
+        enc = layer["encoding"]
+        assert (enc["x"]["field"], enc["y"]["field"], enc["color"]["field"]) == ("epoch", "val_loss", "run")
+        assert enc["color"]["scale"]["domain"] == labels
+    assert lines["encoding"]["y"]["title"] == "held-out loss (bits per character)"
+    assert [row["run"] for row in rows(spec, lines)] == [labels[0]] * 4 + [labels[1]] * 2
+    assert rows(spec, best) == [
+        {"run": labels[0], "epoch": 2, "val_loss": 1.9},
+        {"run": labels[1], "epoch": 2, "val_loss": 1.5},
+    ]
+
+
+def test_runs_chart_without_runs_renders():
+    spec = charts.runs_chart([]).to_dict()
+    assert all(rows(spec, layer) == [] for layer in spec["layer"])
+
+
+def make_odds() -> NextTokenOdds:
+    probs = np.array([[0.7, 0.2, 0.05], [0.4, 0.3, 0.1]])
+    return NextTokenOdds(
+        labels=["e", "⏎ newline", "<"],
+        temperatures=[0.5, 1.0],
+        probs=probs,
+        other=1.0 - probs.sum(axis=1),
+        entropy_bits=np.array([1.2345, 2.5]),
+    )
+
+
+def test_next_token_chart_has_a_bar_per_token_and_temperature():
+    spec = charts.next_token_chart(make_odds()).to_dict()
+    temps = ["T = 0.5 (1.23 bits)", "T = 1 (2.50 bits)"]
+    tokens = ["e", "⏎ newline", "<", charts.OTHER_LABEL]
+    data = rows(spec, spec)
+    assert {(row["token"], row["temperature"]) for row in data} == {(k, t) for k in tokens for t in temps}
+    assert len(data) == len(tokens) * len(temps)
+    other = [row for row in data if row["token"] == charts.OTHER_LABEL and row["temperature"] == temps[1]]
+    assert other[0]["probability"] == pytest.approx(0.2)
+
+    enc = spec["encoding"]
+    assert spec["mark"]["type"] == "bar"
+    assert enc["x"]["field"] == "token" and enc["x"]["sort"] == tokens  # the model's order, not alphabetical
+    assert enc["xOffset"]["field"] == "temperature"
+    assert enc["y"]["field"] == "probability" and enc["y"]["axis"]["format"] == "%"
+    assert enc["color"]["field"] == "temperature" and enc["color"]["scale"]["domain"] == temps
+    assert {t["field"] for t in enc["tooltip"]} == {"token", "temperature", "probability"}
+
+
+def alphas(markup: str) -> list[float]:
+    return [float(a) for a in re.findall(r"rgba\(\d+,\d+,\d+,([\d.]+)\)", markup)]
+
+
+def test_confidence_html_escapes_and_keeps_newlines():
+    markup = charts.confidence_html(["a<b", " & ", "\n", "c\nd"], [0.5, 0.5, 0.9, 0.5])
+    assert "a&lt;b" in markup and " &amp; " in markup
+    assert "<b" not in markup
+    assert markup.count("\n") == 2
+    assert re.sub(r"<[^>]*>", "", markup) == "a&lt;b &amp; \nc\nd"
+    assert 'title="p = 0.5"' in markup
+
+
+def test_unlikely_pieces_are_shaded_more():
+    unlikely, likely, certain = alphas(charts.confidence_html(["x", "y", "z"], [0.05, 0.9, 1.0]))
+    assert unlikely > likely > certain == 0.0
+    assert unlikely <= charts.MAX_ALPHA
+
+
+def test_confidence_html_rejects_mismatched_lengths():
+    with pytest.raises(ValueError):
+        charts.confidence_html(["a", "b"], [0.5])

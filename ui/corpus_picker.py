@@ -1,0 +1,110 @@
+"""The Train page's first step: choose the verse to learn from, and see what it is."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
+from ui import state
+from ui.format import size
+
+SOURCES = ("Sample corpus", "Upload a .txt file", "Paste text")
+# Below this many characters a char model mostly learns the text by heart.
+SMALL_CORPUS_CHARS = 20_000
+PREVIEW_CHARS = 700
+
+
+@st.cache_resource(show_spinner=False)
+def _sample(entry: CatalogEntry) -> Corpus:
+    """Bundled corpora are read once per server and shared (read-only) by every session."""
+    return entry.load()
+
+
+def pick_corpus() -> Corpus | None:
+    """Draw the corpus controls and return the chosen, validated corpus (None if there is none yet)."""
+    source = st.radio("Where is the verse?", SOURCES, horizontal=True, key=state.kept("corpus_source", SOURCES[0]))
+    try:
+        if source == SOURCES[0]:
+            corpus = _pick_sample()
+        elif source == SOURCES[1]:
+            corpus = _pick_upload()
+        else:
+            corpus = _pick_pasted()
+    except CorpusError as err:
+        st.error(str(err), icon="🚫")
+        return None
+    if corpus is not None:
+        _describe(corpus)
+    return corpus
+
+
+def _pick_sample() -> Corpus | None:
+    entries = {entry.name: entry for entry in catalog()}
+    if not entries:
+        st.warning("No sample corpora are installed; upload or paste some verse instead.")
+        return None
+    name = st.selectbox(
+        "Sample corpus",
+        list(entries),
+        format_func=lambda key: f"{entries[key].title} ({entries[key].form})",
+        key=state.kept("corpus_sample", next(iter(entries))),
+    )
+    entry = entries[name]
+    st.caption(f"{entry.description} License: {entry.license}.")
+    return _sample(entry)
+
+
+def _forget_upload() -> None:
+    if st.session_state.get("corpus_upload") is None:
+        st.session_state.pop("uploaded_corpus", None)
+
+
+def _pick_upload() -> Corpus | None:
+    upload = st.file_uploader(
+        "A plain-text file of poems (UTF-8 is best; other encodings are detected)",
+        type=["txt"],
+        key="corpus_upload",
+        on_change=_forget_upload,
+    )
+    if upload is not None:
+        # Kept aside: Streamlit forgets an uploaded file when the user visits another page.
+        st.session_state.pop("uploaded_corpus", None)
+        corpus = load_corpus(upload.getvalue(), name=upload.name.removesuffix(".txt"))
+        st.session_state["uploaded_corpus"] = corpus
+    corpus = st.session_state.get("uploaded_corpus")
+    if corpus is not None and upload is None:
+        st.caption(f"Using the file you uploaded earlier: **{corpus.name}**.")
+    return corpus
+
+
+def _pick_pasted() -> Corpus | None:
+    text = st.text_area(
+        "Paste or type verse (one line of poetry per line)",
+        height=220,
+        key=state.kept("corpus_text", ""),
+        placeholder="Paste a few poems here…",
+    )
+    if not text.strip():
+        st.info("Paste some verse to train on. A few thousand characters is the least that works.")
+        return None
+    return corpus_from_text(text)
+
+
+def _describe(corpus: Corpus) -> None:
+    for note in corpus.notes:
+        st.info(note, icon="ℹ️")
+    chars, lines, distinct, words = st.columns(4)
+    chars.metric("Size", size(len(corpus.text.encode("utf-8"))), help=f"{corpus.n_chars:,} characters")
+    lines.metric("Lines", f"{corpus.n_lines:,}")
+    distinct.metric("Distinct characters", corpus.distinct_chars, help="The alphabet of a character-level model.")
+    words.metric("Words", f"{corpus.n_words:,}")
+    if corpus.n_chars < SMALL_CORPUS_CHARS:
+        st.warning(
+            f"This text is short ({corpus.n_chars:,} characters). The model will mostly memorise it rather than "
+            "learn a style, and early stopping will end training quickly. That is fine for a demo; for "
+            "poems of its own, give it 50,000 characters or more.",
+            icon="⚠️",
+        )
+    with st.expander("Preview"):
+        preview = corpus.text[:PREVIEW_CHARS]
+        st.text(preview + ("\n…" if len(corpus.text) > PREVIEW_CHARS else ""))

@@ -1,0 +1,45 @@
+"""The Generate page's model choice: one trained in this session, or an uploaded bundle."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_poem.bundle import BundleError
+from ui import state
+
+
+def _load_upload() -> None:
+    upload = st.session_state.get("bundle_upload")
+    if upload is None:
+        return
+    try:
+        state.add_uploaded_model(upload.getvalue(), upload.name)
+    except BundleError as err:
+        st.session_state["bundle_error"] = f"{upload.name}: {err}"
+    else:
+        st.session_state.pop("bundle_error", None)
+
+
+def pick_model() -> state.ModelEntry | None:
+    """Draw the model controls; return the model to write with (None when there is none)."""
+    entries = state.models()
+    current = state.current_model()
+    if entries:
+        keys = list(entries)
+        chosen = st.selectbox(
+            "Model",
+            keys,
+            index=keys.index(current.key) if current is not None else 0,
+            format_func=lambda key: f"{entries[key].name} ({entries[key].source})",
+        )
+        state.select_model(chosen)
+    with st.expander("Load a model file (.zip)", expanded=not entries):
+        st.file_uploader(
+            "A model downloaded from the Train page or made with `python -m lstm_poem train`",
+            type=["zip"],
+            key="bundle_upload",
+            on_change=_load_upload,
+        )
+    if "bundle_error" in st.session_state:
+        st.error(st.session_state["bundle_error"], icon="🚫")
+    return state.current_model()

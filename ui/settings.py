@@ -1,0 +1,125 @@
+"""The Train page's second step: a preset, or every engine setting by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from lstm_poem.model import ConfigError, ModelConfig
+from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
+from lstm_poem.train import TrainConfig
+from ui import state
+
+CUSTOM = "Custom"
+PRESET_KEY = "preset"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One engine setting as a widget: which config field, how it is drawn, what it means."""
+
+    field: str
+    label: str
+    widget: str  # "select" | "int" | "float" | "slider"
+    help: str
+    options: tuple = ()  # choices for "select"; (low, high, step) for numbers and sliders
+
+    @property
+    def key(self) -> str:
+        return f"setting_{self.field}"
+
+
+MODEL_SETTINGS = (
+    Setting("level", "Level", "select", "Learn characters (can invent words) or whole words (reads better, "
+            "needs more text).", ("char", "word")),
+    Setting("cell", "Cell", "select", "LSTM and GRU remember across long stretches; a plain RNN forgets "
+            "quickly, which is instructive to compare.", ("lstm", "gru", "rnn")),
+    Setting("layers", "Layers", "int", "Recurrent layers stacked on each other.", (1, 4, 1)),
+    Setting("units", "Units per layer", "int", "The size of the network's memory. More learns more "
+            "but trains slower and memorises a small text sooner.", (16, 1024, 16)),
+    Setting("embedding", "Embedding size", "int", "How many numbers describe each character or word.", (8, 512, 8)),
+    Setting("dropout", "Dropout", "slider", "Share of connections switched off at random while training, "
+            "so the model cannot just memorise.", (0.0, 0.6, 0.05)),
+)
+TRAIN_SETTINGS = (
+    Setting("seq_len", "Window (tokens)", "int", "How far back the network is trained to look: the length "
+            "of each training snippet.", (8, 400, 8)),
+    Setting("batch_size", "Batch size", "select", "Snippets per weight update. Smaller batches make more "
+            "(noisier) updates per epoch.", (8, 16, 32, 64, 128, 256)),
+    Setting("learning_rate", "Learning rate", "select", "Step size of each update. It is halved "
+            "automatically whenever the held-out loss stops improving.", (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)),
+    Setting("epochs", "Max epochs", "int", "Passes over the text at most; early stopping usually ends "
+            "training sooner.", (1, 1000, 1)),
+    Setting("patience", "Patience", "int", "Early stopping: epochs without a better held-out loss before "
+            "training stops (the best weights are then restored).", (1, 50, 1)),
+    Setting("val_fraction", "Held-out fraction", "slider", "The end of the text kept aside to measure "
+            "how well the model does on verse it never trained on.", (0.05, 0.5, 0.05)),
+    Setting("time_limit", "Time limit (s, 0 = none)", "int", "Training stops after this many seconds, "
+            "keeping the best weights so far.", (0, 3600, 15)),
+    Setting("seed", "Random seed", "int", "Same seed and settings, same training: useful for fair "
+            "comparisons.", (0, 2**31 - 1, 1)),
+)
+
+
+def _preset_values(name: str) -> dict[str, Any]:
+    preset = PRESETS[name]
+    values = {**preset.model.to_dict(), **preset.training.to_dict()}
+    values["time_limit"] = int(values["time_limit"] or 0)
+    return values
+
+
+def _apply_preset() -> None:
+    name = st.session_state[PRESET_KEY]
+    if name in PRESETS:
+        for setting, value in _settings_with(_preset_values(name)):
+            st.session_state[setting.key] = value
+
+
+def _to_custom() -> None:
+    st.session_state[PRESET_KEY] = CUSTOM
+
+
+def _settings_with(values: dict[str, Any]):
+    return [(setting, values[setting.field]) for setting in (*MODEL_SETTINGS, *TRAIN_SETTINGS)]
+
+
+def _draw(setting: Setting, default: Any) -> Any:
+    common = {"help": setting.help, "key": state.kept(setting.key, default), "on_change": _to_custom}
+    if setting.widget == "select":
+        return st.selectbox(setting.label, setting.options, **common)
+    low, high, step = setting.options
+    if setting.widget == "slider":
+        return st.slider(setting.label, low, high, step=step, **common)
+    return st.number_input(setting.label, min_value=low, max_value=high, step=step, **common)
+
+
+def pick_settings() -> tuple[ModelConfig, TrainConfig] | None:
+    """Draw the preset choice and the custom controls; return valid configs or None (after saying why)."""
+    choices = [*PRESETS, CUSTOM]
+    name = st.radio(
+        "Settings", choices, horizontal=True, key=state.kept(PRESET_KEY, choices[0]), on_change=_apply_preset
+    )
+    st.caption(PRESETS[name].description if name in PRESETS else "Your own settings, below.")
+    defaults = _preset_values(choices[0])
+    values: dict[str, Any] = {}
+    with st.expander(CUSTOM + ": every setting", expanded=name == CUSTOM):
+        model_column, train_column = st.columns(2)
+        with model_column:
+            st.markdown("**The network**")
+            for setting in MODEL_SETTINGS:
+                values[setting.field] = _draw(setting, defaults[setting.field])
+        with train_column:
+            st.markdown("**The training**")
+            for setting in TRAIN_SETTINGS:
+                values[setting.field] = _draw(setting, defaults[setting.field])
+    try:
+        model_config = ModelConfig(**{s.field: values[s.field] for s in MODEL_SETTINGS})
+        train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
+        train_values["time_limit"] = train_values["time_limit"] or None
+        train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
+    except ConfigError as err:
+        st.error(f"These settings cannot be used: {err}", icon="🚫")
+        return None
+    return model_config, train_config

@@ -1,0 +1,53 @@
+"""The sidebar every page shares: the current model and whether a training is running."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.format import duration
+
+POLL_SECONDS = 2.0
+
+
+def show_sidebar() -> None:
+    with st.sidebar:
+        st.markdown("**Current model**")
+        entry = state.current_model()
+        if entry is None:
+            st.caption("None yet: train one, or load a model file on the Generate page.")
+        else:
+            config = entry.poem.config
+            lines = [
+                f"**{entry.name}**",
+                f"Corpus: {entry.corpus_name}",
+                f"{config.cell.upper()}, {config.layers} × {config.units} units, {config.level} level",
+            ]
+            if entry.best_val_loss is not None:
+                lines.append(f"Best held-out loss: {entry.best_val_loss:.3f}")
+            st.markdown("  \n".join(lines))
+        _training_status()
+
+
+def _training_status() -> None:
+    run = state.active_run()
+    # Poll only while something runs, so an idle app costs the server nothing.
+    every = POLL_SECONDS if run is not None else None
+
+    @st.fragment(run_every=every)
+    def status() -> None:
+        if run is None:
+            st.caption("No training running.")
+            return
+        snapshot = run.job.snapshot()
+        if not snapshot.running:
+            st.rerun()  # finished: redraw everything so the new model shows up
+        if snapshot.state == "running":
+            epoch = snapshot.last_batch.epoch if snapshot.last_batch else 1
+            text = f"{run.label}: epoch {epoch} of {snapshot.train_config.epochs}, {duration(snapshot.elapsed)}"
+        else:
+            text = f"{run.label}: waiting for a free training slot"
+        st.info(text, icon="⏳")
+        st.page_link("pages/train.py", label="Watch it train", icon="📈")
+
+    status()

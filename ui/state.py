@@ -1,0 +1,164 @@
+"""What one browser session holds: its training runs and its models.
+
+Everything lives in ``st.session_state``, so students on a shared server never
+see or disturb each other's work. Pages read and change it only through these
+functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from lstm_poem.corpus import Corpus
+from lstm_poem.job import TrainingJob
+from lstm_poem.model import ModelConfig, PoemModel
+from lstm_poem.train import TrainConfig
+
+# Generated poems remembered per session, so a rerun that changed nothing draws instantly.
+MAX_REMEMBERED_POEMS = 32
+
+
+def describe(config: ModelConfig) -> str:
+    """A short name for a network, e.g. "LSTM 1×128 · char"."""
+    return f"{config.cell.upper()} {config.layers}×{config.units} · {config.level}"
+
+
+@dataclass
+class Run:
+    """One training started from the Train page."""
+
+    number: int
+    corpus_name: str
+    job: TrainingJob
+    model_key: str | None = None  # set once the trained model is registered
+
+    @property
+    def label(self) -> str:
+        return f"Run {self.number} · {describe(self.job.model_config)} · {self.corpus_name}"
+
+
+@dataclass
+class ModelEntry:
+    """A model the Generate page can use, with the things derived from it kept alongside."""
+
+    key: str
+    name: str
+    source: str  # where it came from, in words
+    poem: PoemModel
+    _bundle: bytes | None = field(default=None, repr=False)
+    _generator: Any = field(default=None, repr=False)
+
+    @property
+    def corpus_name(self) -> str:
+        return str(self.poem.info.get("corpus", {}).get("name", "unknown"))
+
+    @property
+    def best_val_loss(self) -> float | None:
+        value = self.poem.info.get("metrics", {}).get("best_val_loss")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.poem.info.get("corpus", {}).get("words", []))
+
+    def bundle(self) -> bytes:
+        """The model as a downloadable file (built once)."""
+        from lstm_poem.bundle import bundle_bytes
+
+        if self._bundle is None:
+            self._bundle = bundle_bytes(self.poem)
+        return self._bundle
+
+    def generator(self):
+        """The model's sampler (built once: its compiled graph makes later poems fast)."""
+        from lstm_poem.generate import Generator
+
+        if self._generator is None:
+            self._generator = Generator(self.poem)
+        return self._generator
+
+
+def runs() -> list[Run]:
+    return st.session_state.setdefault("runs", [])
+
+
+def active_run() -> Run | None:
+    """The run still training or waiting for a slot, if any (a session trains one model at a time)."""
+    latest = runs()[-1] if runs() else None
+    return latest if latest is not None and latest.job.snapshot().running else None
+
+
+def start_run(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> Run:
+    run = Run(number=len(runs()) + 1, corpus_name=corpus.name, job=TrainingJob(corpus, model_config, train_config))
+    runs().append(run)
+    run.job.start()
+    return run
+
+
+def models() -> dict[str, ModelEntry]:
+    return st.session_state.setdefault("models", {})
+
+
+def current_model() -> ModelEntry | None:
+    return models().get(st.session_state.get("current_model", ""))
+
+
+def select_model(key: str) -> None:
+    st.session_state["current_model"] = key
+
+
+def add_model(entry: ModelEntry) -> ModelEntry:
+    """Register a model (once per key) and make it the current one."""
+    entry = models().setdefault(entry.key, entry)
+    select_model(entry.key)
+    return entry
+
+
+def collect_finished_runs() -> None:
+    """Turn every newly finished training into a model; called at the top of every script run."""
+    for run in runs():
+        snapshot = run.job.snapshot()
+        if run.model_key is None and snapshot.state == "done" and snapshot.result is not None:
+            run.model_key = f"run-{run.number}"
+            add_model(ModelEntry(run.model_key, run.label, "trained in this session", snapshot.result.poem))
+
+
+def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
+    """Load a bundle someone uploaded (raises BundleError for anything that is not one)."""
+    from lstm_poem.bundle import load_bundle
+
+    key = "upload-" + hashlib.sha256(data).hexdigest()[:16]
+    if key in models():
+        select_model(key)
+        return models()[key]
+    poem = load_bundle(data)
+    return add_model(ModelEntry(key, f"{file_name} (uploaded)", "uploaded", poem))
+
+
+def remembered(key: tuple, compute):
+    """``compute()``, remembered for this session under ``key`` (oldest entries are forgotten)."""
+    memo: dict = st.session_state.setdefault("remembered", {})
+    if key not in memo:
+        memo[key] = compute()
+        while len(memo) > MAX_REMEMBERED_POEMS:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
+def kept(key: str, default: Any) -> str:
+    """Use ``key`` as a widget key whose value survives page switches.
+
+    Streamlit forgets the state of widgets a page did not draw, so a user who
+    leaves the Train page would come back to default settings. The last value
+    is copied aside and put back before the widget is drawn again.
+    """
+    store: dict = st.session_state.setdefault("kept", {})
+    if key in st.session_state:
+        store[key] = st.session_state[key]
+    else:
+        st.session_state[key] = store.get(key, default)
+    return key

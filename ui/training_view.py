@@ -1,0 +1,196 @@
+"""The Train page's live view of a run, its summary, and the comparison of runs.
+
+The live part is a fragment that re-reads the job's snapshot every second. The
+training thread never calls Streamlit: it only fills the job's records, so a
+click, a page switch or a closed tab cannot disturb it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_poem.charts import loss_chart, runs_chart
+from lstm_poem.job import SLOTS, JobSnapshot
+from lstm_poem.train import EpochRecord
+from ui import state
+from ui.format import duration
+
+LIVE_POLL_SECONDS = 1.0
+SAMPLES_SHOWN_LIVE = 3
+
+
+def unit(level: str) -> str:
+    return "nats per character" if level == "char" else "nats per word"
+
+
+def show_run(run: state.Run) -> None:
+    """The latest run: live while it trains, then its outcome, summary and download."""
+    first = run.job.snapshot()
+
+    @st.fragment(run_every=LIVE_POLL_SECONDS if first.running else None)
+    def live() -> None:
+        snapshot = run.job.snapshot()
+        if first.running and not snapshot.running:
+            st.rerun()  # just finished: redraw the whole page (buttons, summary, download)
+        st.markdown(f"#### {run.label}")
+        if snapshot.state == "queued":
+            st.info(
+                f"Waiting for a free training slot: {SLOTS.busy} of {SLOTS.size} trainings allowed at once are "
+                "running on this server. Yours starts by itself as soon as one finishes.",
+                icon="⏳",
+            )
+            return
+        if snapshot.state == "cancelled":
+            st.info("This training was stopped before it started.")
+            return
+        if snapshot.state == "failed":
+            st.error(snapshot.error or "Training failed.", icon="🚫")
+            return
+        _progress(snapshot)
+        _early_stopping(snapshot)
+        st.altair_chart(
+            loss_chart(
+                snapshot.epochs,
+                snapshot.batches,
+                stopped_early=snapshot.result is not None and snapshot.result.stopped_early,
+                unit=unit(snapshot.model_config.level),
+            ),
+            width="stretch",
+        )
+        _samples(snapshot.epochs, live=snapshot.running)
+
+    live()
+    snapshot = run.job.snapshot()
+    if snapshot.state == "done" and snapshot.result is not None:
+        _summary(run, snapshot)
+
+
+def _progress(snapshot: JobSnapshot) -> None:
+    total = snapshot.train_config.epochs
+    batch = snapshot.last_batch
+    if snapshot.running:
+        if batch is None:
+            st.progress(0.0, text=f"Building the model and starting epoch 1 of {total}…")
+            return
+        st.progress(
+            batch.fraction,
+            text=f"Epoch {batch.epoch} of {total} (at most): batch {batch.batch} of {batch.batches} · "
+            f"{duration(snapshot.elapsed)} elapsed" + (" · stopping…" if snapshot.stop_requested else ""),
+        )
+    else:
+        st.progress(1.0, text=f"Finished after {len(snapshot.epochs)} epochs in {duration(snapshot.elapsed)}.")
+
+
+def _patience_dots(used: int, patience: int) -> str:
+    return "●" * used + "○" * max(patience - used, 0)
+
+
+def _early_stopping(snapshot: JobSnapshot) -> None:
+    """The early-stopping indicator: patience used while training, and what happened at the end."""
+    patience = snapshot.train_config.patience
+    if not snapshot.epochs:
+        st.caption(
+            f"Early stopping watches the held-out loss and ends training after {patience} epochs without "
+            "improvement, then restores the best weights."
+        )
+        return
+    last = snapshot.epochs[-1]
+    best = f"best: epoch {last.best_epoch}, held-out loss {last.best_val_loss:.3f}"
+    result = snapshot.result
+    if result is not None:
+        endings = {
+            "early_stopping": f"**Early stopping fired**: no improvement for {patience} epochs, so training "
+            f"stopped at epoch {last.epoch} and restored the weights of epoch {result.best_epoch} "
+            f"(held-out loss {result.best_val_loss:.3f}).",
+            "time_limit": f"The time limit ended training at epoch {last.epoch}; the weights of the best epoch, "
+            f"{result.best_epoch}, were kept.",
+            "user_stop": f"You stopped training at epoch {last.epoch}; the weights of the best epoch, "
+            f"{result.best_epoch}, were kept.",
+            "max_epochs": f"All {last.epoch} epochs ran; the weights of the best epoch, {result.best_epoch}, "
+            "were kept.",
+        }
+        st.info(endings[result.stop_reason], icon="🛑" if result.stopped_early else "✅")
+        return
+    used = last.epochs_without_improvement
+    dots = _patience_dots(used, patience)
+    if used == 0:
+        st.success(f"Early stopping: {dots} the held-out loss improved at epoch {last.epoch} ({best}).", icon="📉")
+    else:
+        st.warning(
+            f"Early stopping: {dots} no improvement for {used} of {patience} epochs ({best}). "
+            f"At {patience} of {patience} training stops.",
+            icon="⏱️",
+        )
+
+
+def _samples(epochs: tuple[EpochRecord, ...], live: bool) -> None:
+    with_text = [record for record in epochs if record.sample]
+    if not with_text:
+        return
+    st.markdown("**What the model writes** (its likeliest characters, after each epoch)")
+    shown = with_text[-SAMPLES_SHOWN_LIVE:] if live else with_text[-1:]
+    for record in reversed(shown):
+        st.caption(f"After epoch {record.epoch} (held-out loss {record.val_loss:.3f})")
+        st.code(record.sample, language=None)
+    if not live and len(with_text) > 1:
+        with st.expander(f"All {len(with_text)} samples, from noise to verse"):
+            for record in with_text:
+                st.caption(f"After epoch {record.epoch}")
+                st.code(record.sample, language=None)
+
+
+def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
+    result = snapshot.result
+    level = snapshot.model_config.level
+    loss, bits, epochs, speed = st.columns(4)
+    loss.metric("Best held-out loss", f"{result.best_val_loss:.3f}", help=unit(level) + ", on text it never saw")
+    bits.metric("Bits per character", f"{result.val_bits_per_char:.2f}", help="The same loss in bits per character.")
+    epochs.metric("Best epoch", f"{result.best_epoch} of {result.epochs_run}")
+    speed.metric("Training time", duration(result.seconds), help=f"{result.train_tokens_per_s:,.0f} tokens per second")
+    state.collect_finished_runs()  # in case it finished during this very script run
+    entry = state.models().get(run.model_key or "")
+    if entry is None:
+        return
+    download, generate, _ = st.columns([1, 1, 2])
+    download.download_button(
+        "Download the model",
+        data=entry.bundle(),
+        file_name=f"lstm-poem-run{run.number}-{run.corpus_name}-{snapshot.model_config.cell}.zip",
+        mime="application/zip",
+        icon="💾",
+        help="A .zip you can load again on the Generate page, or use with `python -m lstm_poem generate`.",
+    )
+    if generate.button("Write poems with it", icon="✍️", type="primary"):
+        state.select_model(entry.key)
+        st.switch_page("pages/generate.py")
+
+
+def show_comparison(runs: list[state.Run]) -> None:
+    """Overlay the held-out loss of every finished run of this session."""
+    finished = [(run, run.job.snapshot()) for run in runs]
+    finished = [(run, snap) for run, snap in finished if snap.state == "done" and snap.epochs]
+    if not finished:
+        return
+    st.subheader("Compare runs")
+    if len(finished) == 1:
+        st.caption("Train again with other settings (LSTM or GRU, 1 or 2 layers…) and the runs appear here together.")
+    levels = {snap.model_config.level for _, snap in finished}
+    chart_unit = unit(levels.pop()) if len(levels) == 1 else "nats per token"
+    st.altair_chart(runs_chart([(run.label, snap.epochs) for run, snap in finished], unit=chart_unit), width="stretch")
+    st.dataframe(
+        [
+            {
+                "run": run.label,
+                "best held-out loss": round(snap.result.best_val_loss, 3),
+                "best epoch": snap.result.best_epoch,
+                "epochs": snap.result.epochs_run,
+                "stopped by": snap.result.stop_reason.replace("_", " "),
+                "seconds": round(snap.result.seconds, 1),
+                "window": snap.train_config.seq_len,
+                "dropout": snap.model_config.dropout,
+                "learning rate": snap.train_config.learning_rate,
+            }
+            for run, snap in finished
+        ],
+        hide_index=True,
+    )
