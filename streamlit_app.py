@@ -4,6 +4,10 @@ Run with ``streamlit run streamlit_app.py``. This file only sets the page up and
 routes; each page lives in ``pages/`` and the engine in ``lstm_poem/``.
 """
 
+# Keras imports pandas on the training thread, while altair and Streamlit peek
+# into sys.modules for it on this one and can find it half-imported. Importing
+# it here first (0.2 s, once per server) closes that race.
+import pandas  # noqa: F401
 import streamlit as st
 
 from lstm_poem import limits

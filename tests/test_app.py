@@ -1,0 +1,197 @@
+"""The Streamlit app, driven headless with AppTest from its entry point."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+TINY_SETTINGS = {"setting_units": 32, "setting_embedding": 16, "setting_seq_len": 32}
+
+
+def open_page(page: str | None = None, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [element.value for element in elements]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def layer_descriptions(spec: dict) -> list[str]:
+    return [layer.get("description") for layer in spec.get("layer", [])]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def paste_and_configure(at: AppTest, text: str, **settings) -> None:
+    at.radio(key="corpus_source").set_value("Paste text").run()
+    at.text_area(key="corpus_text").set_value(text).run()
+    for key, value in {**TINY_SETTINGS, **settings}.items():
+        at.number_input(key=key).set_value(value)
+    at.run()
+    assert at.radio(key="preset").value == "Custom"  # editing a setting leaves the preset
+
+
+def wait_for(at: AppTest, done, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception, at.exception
+        if done(at):
+            return
+        time.sleep(0.3)
+    raise AssertionError("the app did not get there in time")
+
+
+def finished(at: AppTest) -> bool:
+    return any("weights" in text for text in texts(at.info))
+
+
+def test_every_page_renders():
+    home = open_page()
+    assert "lstm-poem" in home.title[0].value
+    assert any("No training running" in text for text in texts(home.sidebar.caption))
+    train = open_page("pages/train.py")
+    assert {"Train", "Stop"} <= {b.label for b in train.button}
+    assert button(train, "Stop").disabled
+    assert train.metric  # the default sample corpus is described
+    generate = open_page("pages/generate.py")
+    assert any("no model yet" in text for text in texts(generate.info))
+
+
+def test_the_first_page_draws_without_tensorflow():
+    probe = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}).run()\n"
+        "assert not at.exception\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, small_text):
+    from conftest import tiny_model_config, tiny_train_config
+    from lstm_poem.corpus import corpus_from_text
+    from lstm_poem.job import TrainingJob
+    from ui.state import ModelEntry, Run
+
+    # A job that is never started stays "pending", which the sidebar must report as a running training.
+    waiting = TrainingJob(corpus_from_text(small_text), tiny_model_config(), tiny_train_config())
+    at = open_page(
+        models={"m": ModelEntry("m", "Sonnet model", "test", trained.poem)},
+        current_model="m",
+        runs=[Run(1, "pasted text", waiting)],
+    )
+    (card,) = texts(at.sidebar.markdown)[1:]
+    assert "Sonnet model" in card and "char level" in card and f"{trained.best_val_loss:.3f}" in card
+    assert any("Run 1" in text and "waiting" in text for text in texts(at.sidebar.info))
+
+
+def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(small_text):
+    at = open_page("pages/train.py")
+    paste_and_configure(at, small_text, setting_epochs=40, setting_patience=1)
+    button(at, "Train").click().run()
+    assert button(at, "Train").disabled and not button(at, "Stop").disabled
+    wait_for(at, finished)
+
+    (outcome,) = [text for text in texts(at.info) if "weights" in text]
+    assert "stopped" in outcome or "epochs ran" in outcome
+    (chart,) = [spec for spec in charts(at) if "epoch loss" in layer_descriptions(spec)]
+    assert "best epoch" in layer_descriptions(chart)
+    if "Early stopping fired" in outcome:
+        assert "early stop" in layer_descriptions(chart)
+    summary = ["Best held-out loss", "Bits per character", "Best epoch", "Training time"]
+    assert [m.label for m in at.metric][-4:] == summary
+    assert len(at.get("download_button")) == 1
+    assert at.code, "a sample written after the last epoch is shown"
+
+    at.switch_page("pages/generate.py").run()
+    assert not at.exception, at.exception
+    poems = [h.proto.body for h in at.html]
+    assert len(poems) == 3 and all("Two roads diverged" in poem for poem in poems)
+    assert [text for text in texts(at.markdown) if text.startswith("##### T =")] == [
+        "##### T = 0.5",
+        "##### T = 1",
+        "##### T = 1.5",
+    ]
+    (odds,) = charts(at)
+    assert odds["description"] == "next token odds"
+
+
+def test_leaving_the_train_page_keeps_the_training_and_stop_keeps_the_best_weights(small_text):
+    at = open_page("pages/train.py")
+    paste_and_configure(at, small_text, setting_epochs=1000, setting_patience=50)
+    button(at, "Train").click().run()
+    wait_for(at, lambda at: any("Epoch 2 of" in (p.proto.text or "") for p in at.get("progress")))
+
+    at.switch_page("pages/generate.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="setting_units").value == 32  # settings survived the page switch
+    assert at.radio(key="corpus_source").value == "Paste text"
+    assert button(at, "Train").disabled, "the training is still running"
+
+    button(at, "Stop").click().run()
+    wait_for(at, finished)
+    assert any("You stopped training" in text for text in texts(at.info))
+    assert len(at.get("download_button")) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("picture.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG"),
+        ("empty.txt", b"", "empty"),
+    ],
+)
+def test_a_bad_corpus_upload_shows_a_message(name, data, message):
+    at = open_page("pages/train.py")
+    at.radio(key="corpus_source").set_value("Upload a .txt file").run()
+    at.file_uploader(key="corpus_upload").upload(name, data, "text/plain").run()
+    assert not at.exception, at.exception
+    assert any(message in text for text in texts(at.error))
+    assert button(at, "Train").disabled
+
+
+def test_a_bad_model_upload_shows_a_message():
+    at = open_page("pages/generate.py")
+    at.file_uploader(key="bundle_upload").upload("model.zip", b"PK\x03\x04 not really a zip", "application/zip").run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "model.zip" in at.error[0].value
+
+
+def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(trained):
+    from lstm_poem.bundle import bundle_bytes
+
+    at = open_page("pages/generate.py")
+    at.file_uploader(key="bundle_upload").upload("tiny.zip", bundle_bytes(trained.poem), "application/zip").run()
+    assert not at.exception, at.exception
+    assert len(at.html) == 3
+    at.radio(key="n_columns").set_value(4).run()
+    assert len(at.html) == 4
+    at.text_area(key="seed_text").set_value("The sea ⚡ at night\n").run()
+    assert any("'⚡'" in text for text in texts(at.warning))
+    assert len(at.html) == 4
+    at.toggle(key="shade").set_value(True).run()
+    assert "rgba(" in at.html[0].proto.body
