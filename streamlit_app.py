@@ -15,7 +15,10 @@ from lstm_poem import limits
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
 from ui import state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
+
+keep_keras_session()
 
 st.set_page_config(page_title="lstm-poem", page_icon="🪶", layout="wide")
 
