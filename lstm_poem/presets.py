@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from lstm_poem.model import ModelConfig
 from lstm_poem.train import TrainConfig
 
-# Tokens of the greedy sample written after each epoch, so a class watches noise turn into verse.
+# Tokens of the sample written after each epoch, so a class watches noise turn into verse.
 SAMPLE_LENGTH = 160
 
 

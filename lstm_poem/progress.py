@@ -16,6 +16,9 @@ import keras
 from lstm_poem.model import PoemModel
 from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig
 
+# Temperature of the sample written after each epoch.
+SAMPLE_TEMPERATURE = 0.7
+
 
 class ProgressCallback(keras.callbacks.Callback):
     """Reports every batch and epoch; stops training on request or at the time limit.
@@ -102,12 +105,15 @@ class ProgressCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def _sample(self) -> str:
-        """A short greedy continuation, so a class can watch noise turn into verse."""
+        """A short continuation, so a class can watch noise turn into verse. Mildly warm
+        (greedy text soon loops on one phrase) and seeded, so reruns write the same."""
         if self.config.sample_length == 0:
             return ""
         from lstm_poem.generate import Generator
 
         if self.generator is None:
             self.generator = Generator(self.poem)
-        generation = self.generator.generate(self.sample_prime, [0.0], self.config.sample_length)
+        generation = self.generator.generate(
+            self.sample_prime, [SAMPLE_TEMPERATURE], self.config.sample_length, seed=self.config.seed
+        )
         return generation.prime + generation.samples[0].text

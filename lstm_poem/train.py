@@ -47,7 +47,7 @@ class TrainConfig:
     val_fraction: float = 0.1
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
-    sample_length: int = 0  # tokens of greedy sample written after each epoch (0 = none)
+    sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
 
     def __post_init__(self) -> None:
         check_int("seq_len", self.seq_len, 4, 1000)
@@ -95,7 +95,7 @@ class EpochRecord:
     patience: int
     learning_rate: float  # in force at the end of this epoch (it is halved when progress stalls)
     elapsed: float
-    sample: str = ""  # greedy continuation written by the model at the end of this epoch
+    sample: str = ""  # short continuation written by the model at the end of this epoch (T = 0.7)
 
 
 ProgressRecord = BatchRecord | EpochRecord

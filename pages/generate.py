@@ -26,7 +26,7 @@ token = "character" if entry.poem.config.level == "char" else "word"
 prime = st.text_area(
     "Seed text: the poem starts with this", key=state.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
 )
-count_column, length_column, seed_column, toggle_column = st.columns([1.2, 2, 1, 2])
+count_column, length_column, seed_column, toggle_column = st.columns([1.6, 2, 1, 2])
 n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=state.kept("n_columns", 3))
 length = length_column.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400))
 seed = seed_column.number_input(

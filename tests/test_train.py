@@ -91,7 +91,7 @@ def test_word_level_trains_with_samples(ballads_text):
         tiny_train_config(seq_len=16, epochs=1, sample_length=12),
     )
     assert result.poem.tokenizer.level == "word" and result.poem.tokenizer.vocab_size == 300
-    assert result.history[0].sample  # a greedy sample is written after each epoch
+    assert result.history[0].sample  # a sample is written after each epoch
     poem = Generator(result.poem).generate("The miller", [1.0], length=200, seed=1).samples[0].text
     assert "\n" in poem and "<unk>" not in poem  # line breaks survive; the unknown word is never written
     # bits per char divides by characters, which are more numerous than word tokens

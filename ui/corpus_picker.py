@@ -93,11 +93,11 @@ def _pick_pasted() -> Corpus | None:
 def _describe(corpus: Corpus) -> None:
     for note in corpus.notes:
         st.info(note, icon="ℹ️")
-    chars, lines, distinct, words = st.columns(4)
-    chars.metric("Size", size(len(corpus.text.encode("utf-8"))), help=f"{corpus.n_chars:,} characters")
-    lines.metric("Lines", f"{corpus.n_lines:,}")
-    distinct.metric("Distinct characters", corpus.distinct_chars, help="The alphabet of a character-level model.")
-    words.metric("Words", f"{corpus.n_words:,}")
+    st.markdown(
+        f"**{size(len(corpus.text.encode('utf-8')))}** · **{corpus.n_lines:,}** lines · "
+        f"**{corpus.distinct_chars}** distinct characters · **{corpus.n_words:,}** words",
+        help="Distinct characters are the alphabet a character-level model learns.",
+    )
     if corpus.n_chars < SMALL_CORPUS_CHARS:
         st.warning(
             f"This text is short ({corpus.n_chars:,} characters). The model will mostly memorise it rather than "

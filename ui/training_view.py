@@ -78,7 +78,8 @@ def _progress(snapshot: JobSnapshot) -> None:
             f"{duration(snapshot.elapsed)} elapsed" + (" · stopping…" if snapshot.stop_requested else ""),
         )
     else:
-        st.progress(1.0, text=f"Finished after {len(snapshot.epochs)} epochs in {duration(snapshot.elapsed)}.")
+        seconds = snapshot.result.seconds if snapshot.result is not None else snapshot.elapsed
+        st.progress(1.0, text=f"Finished after {len(snapshot.epochs)} epochs in {duration(seconds)}.")
 
 
 def _patience_dots(used: int, patience: int) -> str:
@@ -127,16 +128,16 @@ def _samples(epochs: tuple[EpochRecord, ...], live: bool) -> None:
     with_text = [record for record in epochs if record.sample]
     if not with_text:
         return
-    st.markdown("**What the model writes** (its likeliest characters, after each epoch)")
+    st.markdown("**What the model writes** after each epoch (at temperature 0.7, from the held-out text's first line)")
     shown = with_text[-SAMPLES_SHOWN_LIVE:] if live else with_text[-1:]
     for record in reversed(shown):
         st.caption(f"After epoch {record.epoch} (held-out loss {record.val_loss:.3f})")
-        st.code(record.sample, language=None)
+        st.code(record.sample, language=None, wrap_lines=True)
     if not live and len(with_text) > 1:
         with st.expander(f"All {len(with_text)} samples, from noise to verse"):
             for record in with_text:
                 st.caption(f"After epoch {record.epoch}")
-                st.code(record.sample, language=None)
+                st.code(record.sample, language=None, wrap_lines=True)
 
 
 def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
