@@ -1,7 +1,11 @@
 """lstm-poem: train a small recurrent network on verse and watch temperature at work.
 
 Run with ``streamlit run streamlit_app.py``. This file only sets the page up and
-routes; each page lives in ``pages/`` and the engine in ``lstm_poem/``.
+routes; each page lives in ``app_pages/`` and the engine in ``lstm_poem/``.
+
+The folder is not called ``pages/`` on purpose: Streamlit still treats a
+``pages/`` folder beside the entry point as an old-style multipage app for a
+fresh server's first visitor, who then gets a different menu and no sidebar.
 """
 
 # Keras imports pandas on the training thread, while altair and Streamlit peek
@@ -25,9 +29,9 @@ st.set_page_config(page_title="lstm-poem", page_icon="🪶", layout="wide")
 state.collect_finished_runs()
 page = st.navigation(
     [
-        st.Page("pages/home.py", title="Start here", icon="🪶", default=True),
-        st.Page("pages/train.py", title="Train", icon="📈"),
-        st.Page("pages/generate.py", title="Generate", icon="✍️"),
+        st.Page("app_pages/home.py", title="Start here", icon="🪶", default=True),
+        st.Page("app_pages/train.py", title="Train", icon="📈"),
+        st.Page("app_pages/generate.py", title="Generate", icon="✍️"),
     ]
 )
 show_sidebar()

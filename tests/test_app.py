@@ -70,11 +70,11 @@ def test_every_page_renders():
     home = open_page()
     assert "lstm-poem" in home.title[0].value
     assert any("No training running" in text for text in texts(home.sidebar.caption))
-    train = open_page("pages/train.py")
+    train = open_page("app_pages/train.py")
     assert {"Train", "Stop"} <= {b.label for b in train.button}
     assert button(train, "Stop").disabled
     assert any("distinct characters" in text for text in texts(train.markdown))  # the sample corpus is described
-    generate = open_page("pages/generate.py")
+    generate = open_page("app_pages/generate.py")
     assert any("no model yet" in text for text in texts(generate.info))
 
 
@@ -109,8 +109,8 @@ def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, sma
     assert any("Run 1" in text and "waiting" in text for text in texts(at.sidebar.info))
 
 
-def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(small_text):
-    at = open_page("pages/train.py")
+def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(small_text, caplog):
+    at = open_page("app_pages/train.py")
     paste_and_configure(at, small_text, setting_epochs=40, setting_patience=1)
     button(at, "Train").click().run()
     assert button(at, "Train").disabled and not button(at, "Stop").disabled
@@ -127,7 +127,7 @@ def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(smal
     assert len(at.get("download_button")) == 1
     assert at.code, "a sample written after the last epoch is shown"
 
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     assert not at.exception, at.exception
     poems = [h.proto.body for h in at.html]
     assert len(poems) == 3 and all("Two roads diverged" in poem for poem in poems)
@@ -138,17 +138,30 @@ def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(smal
     ]
     (odds,) = charts(at)
     assert odds["description"] == "next token odds"
+    assert "Run 1" in texts(at.sidebar.markdown)[-1]  # the sidebar names the new current model
+    # Streamlit warns about any st.* call made from a thread without a script context.
+    assert not [r for r in caplog.records if "lstm-poem-training" in r.getMessage()]
+
+
+def test_a_text_too_short_for_the_window_fails_with_a_message():
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, "A single line of verse, far too short to learn from.\n", setting_seq_len=64)
+    button(at, "Train").click().run()
+    wait_for(at, lambda at: len(at.error) > 0)
+    assert "too short" in at.error[0].value
+    assert not button(at, "Train").disabled, "the user can fix the text and try again"
 
 
 def test_leaving_the_train_page_keeps_the_training_and_stop_keeps_the_best_weights(small_text):
-    at = open_page("pages/train.py")
+    at = open_page("app_pages/train.py")
     paste_and_configure(at, small_text, setting_epochs=1000, setting_patience=1000, setting_time_limit=0)
     button(at, "Train").click().run()
     wait_for(at, lambda at: any((p.proto.text or "").startswith("Epoch ") for p in at.get("progress")))
 
-    at.switch_page("pages/generate.py").run()
+    at.switch_page("app_pages/generate.py").run()
     assert not at.exception, at.exception
-    at.switch_page("pages/train.py").run()
+    assert any("epoch" in text for text in texts(at.sidebar.info))  # the sidebar says it is still training
+    at.switch_page("app_pages/train.py").run()
     assert at.number_input(key="setting_units").value == 32  # settings survived the page switch
     assert at.radio(key="corpus_source").value == "Paste text"
     assert button(at, "Train").disabled, "the training is still running"
@@ -167,7 +180,7 @@ def test_leaving_the_train_page_keeps_the_training_and_stop_keeps_the_best_weigh
     ],
 )
 def test_a_bad_corpus_upload_shows_a_message(name, data, message):
-    at = open_page("pages/train.py")
+    at = open_page("app_pages/train.py")
     at.radio(key="corpus_source").set_value("Upload a .txt file").run()
     at.file_uploader(key="corpus_upload").upload(name, data, "text/plain").run()
     assert not at.exception, at.exception
@@ -176,7 +189,7 @@ def test_a_bad_corpus_upload_shows_a_message(name, data, message):
 
 
 def test_a_bad_model_upload_shows_a_message():
-    at = open_page("pages/generate.py")
+    at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("model.zip", b"PK\x03\x04 not really a zip", "application/zip").run()
     assert not at.exception, at.exception
     assert len(at.error) == 1 and "model.zip" in at.error[0].value
@@ -185,7 +198,7 @@ def test_a_bad_model_upload_shows_a_message():
 def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(trained):
     from lstm_poem.bundle import bundle_bytes
 
-    at = open_page("pages/generate.py")
+    at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("tiny.zip", bundle_bytes(trained.poem), "application/zip").run()
     assert not at.exception, at.exception
     assert len(at.html) == 3

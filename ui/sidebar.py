@@ -48,6 +48,6 @@ def _training_status() -> None:
         else:
             text = f"{run.label}: waiting for a free training slot"
         st.info(text, icon="⏳")
-        st.page_link("pages/train.py", label="Watch it train", icon="📈")
+        st.page_link("app_pages/train.py", label="Watch it train", icon="📈")
 
     status()

@@ -163,7 +163,7 @@ def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
     )
     if generate.button("Write poems with it", icon="✍️", type="primary"):
         state.select_model(entry.key)
-        st.switch_page("pages/generate.py")
+        st.switch_page("app_pages/generate.py")
 
 
 def show_comparison(runs: list[state.Run]) -> None:

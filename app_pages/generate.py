@@ -19,7 +19,7 @@ st.title("✍️ Generate poems")
 entry = pick_model()
 if entry is None:
     st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
-    st.page_link("pages/train.py", label="Train a model", icon="📈")
+    st.page_link("app_pages/train.py", label="Train a model", icon="📈")
     st.stop()
 
 token = "character" if entry.poem.config.level == "char" else "word"
@@ -57,15 +57,17 @@ for index, column in enumerate(columns):
         )
     )
 
-generator = entry.generator()
 try:
-    generation = state.remembered(
-        ("poems", entry.key, prime, tuple(temperatures), length, seed, shared_noise),
-        lambda: generator.generate(prime, temperatures, length=length, seed=seed, shared_noise=shared_noise),
-    )
-    odds = state.remembered(
-        ("odds", entry.key, prime, tuple(temperatures)), lambda: generator.next_token_odds(prime, temperatures)
-    )
+    # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
+    with st.spinner("Writing…"):
+        generator = entry.generator()
+        generation = state.remembered(
+            ("poems", entry.key, prime, tuple(temperatures), length, seed, shared_noise),
+            lambda: generator.generate(prime, temperatures, length=length, seed=seed, shared_noise=shared_noise),
+        )
+        odds = state.remembered(
+            ("odds", entry.key, prime, tuple(temperatures)), lambda: generator.next_token_odds(prime, temperatures)
+        )
 except PrimeError as err:
     st.warning(str(err), icon="✏️")
     st.stop()

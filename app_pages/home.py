@@ -25,8 +25,8 @@ with third:
         "plays safe, a high one takes risks."
     )
 
-st.page_link("pages/train.py", label="Start training", icon="📈")
-st.page_link("pages/generate.py", label="Generate poems", icon="✍️")
+st.page_link("app_pages/train.py", label="Start training", icon="📈")
+st.page_link("app_pages/generate.py", label="Generate poems", icon="✍️")
 
 with st.expander("What is going on inside?"):
     st.markdown(
