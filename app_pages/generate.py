@@ -26,22 +26,23 @@ token = "character" if entry.poem.config.level == "char" else "word"
 prime = st.text_area(
     "Seed text: the poem starts with this", key=state.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
 )
-count_column, length_column, seed_column, toggle_column = st.columns([1.6, 2, 1, 2])
+count_column, length_column, seed_column = st.columns([1.5, 2.5, 1])
 n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=state.kept("n_columns", 3))
 length = length_column.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400))
 seed = seed_column.number_input(
     "Random seed", 0, 2**31 - 1, step=1, key=state.kept("sample_seed", 42), help="Same seed, same poems."
 )
-shared_noise = toggle_column.toggle(
-    "Same random numbers in every column",
-    key=state.kept("shared_noise", True),
-    help="Columns then differ only by temperature, which makes the comparison fair.",
-)
-shade = toggle_column.toggle(
-    "Shade by the model's confidence",
-    key=state.kept("shade", False),
-    help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
-)
+with st.container(horizontal=True, gap="large"):
+    shared_noise = st.toggle(
+        "Same random numbers in every column",
+        key=state.kept("shared_noise", True),
+        help="Columns then differ only by temperature, which makes the comparison fair.",
+    )
+    shade = st.toggle(
+        "Shade by the model's confidence",
+        key=state.kept("shade", False),
+        help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
+    )
 
 columns = st.columns(n_columns)
 temperatures = []
@@ -110,7 +111,7 @@ st.caption(
     "Each column's temperature reshapes the same odds: a low temperature sharpens them towards the favourite, "
     "a high one flattens them. Entropy (in bits, in the legend) measures how spread out they are."
 )
-st.altair_chart(next_token_chart(odds), width="stretch")
+st.altair_chart(next_token_chart(odds, token), width="stretch")
 
 poems = "\n\n".join(f"--- temperature {s.temperature:g} ---\n{generation.prime}{s.text}" for s in generation.samples)
 st.download_button(

@@ -160,7 +160,7 @@ def temperature_label(temperature: float, bits: float) -> str:
     return f"T = {temperature:g} ({bits:.2f} bits)"
 
 
-def next_token_chart(odds: NextTokenOdds) -> alt.Chart:
+def next_token_chart(odds: NextTokenOdds, token: str = "token") -> alt.Chart:
     """Grouped bars of the next-token distribution: a group per candidate token (plus the rest,
     labelled :data:`OTHER_LABEL`), a bar per temperature. The legend gives each temperature's entropy."""
     tokens = [*odds.labels, OTHER_LABEL]
@@ -175,7 +175,7 @@ def next_token_chart(odds: NextTokenOdds) -> alt.Chart:
         .mark_bar()
         .encode(
             # Tokens stay in the model's order (most likely first), not alphabetical.
-            x=alt.X("token:N", title="next token", sort=tokens, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("token:N", title=f"next {token}", sort=tokens, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("temperature:N", sort=temps),
             y=alt.Y("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=alt.Color(
