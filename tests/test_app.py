@@ -209,3 +209,14 @@ def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(tra
     assert len(at.html) == 4
     at.toggle(key="shade").set_value(True).run()
     assert "rgba(" in at.html[0].proto.body
+
+
+def test_choosing_a_preset_fills_in_every_setting():
+    at = open_page("app_pages/train.py")
+    assert at.number_input(key="setting_units").value == 128  # Quick demo
+    at.radio(key="preset").set_value("Balanced").run()
+    assert at.number_input(key="setting_units").value == 256
+    assert at.number_input(key="setting_time_limit").value == 150
+    assert len(at.number_input) + len(at.selectbox) + len(at.slider) >= 14  # every engine setting has a control
+    at.number_input(key="setting_layers").set_value(2).run()
+    assert at.radio(key="preset").value == "Custom" and at.number_input(key="setting_units").value == 256

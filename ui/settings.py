@@ -61,6 +61,7 @@ TRAIN_SETTINGS = (
     Setting("seed", "Random seed", "int", "Same seed and settings, same training: useful for fair "
             "comparisons.", (0, 2**31 - 1, 1)),
 )
+ALL_SETTINGS = (*MODEL_SETTINGS, *TRAIN_SETTINGS)
 
 
 def _preset_values(name: str) -> dict[str, Any]:
@@ -73,16 +74,13 @@ def _preset_values(name: str) -> dict[str, Any]:
 def _apply_preset() -> None:
     name = st.session_state[PRESET_KEY]
     if name in PRESETS:
-        for setting, value in _settings_with(_preset_values(name)):
-            st.session_state[setting.key] = value
+        values = _preset_values(name)
+        for setting in ALL_SETTINGS:
+            st.session_state[setting.key] = values[setting.field]
 
 
 def _to_custom() -> None:
     st.session_state[PRESET_KEY] = CUSTOM
-
-
-def _settings_with(values: dict[str, Any]):
-    return [(setting, values[setting.field]) for setting in (*MODEL_SETTINGS, *TRAIN_SETTINGS)]
 
 
 def _draw(setting: Setting, default: Any) -> Any:

@@ -93,6 +93,10 @@ def active_run() -> Run | None:
 
 
 def start_run(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> Run:
+    """Start a training, unless this session already has one going (a double click), which is returned."""
+    running = active_run()
+    if running is not None:
+        return running
     run = Run(number=len(runs()) + 1, corpus_name=corpus.name, job=TrainingJob(corpus, model_config, train_config))
     runs().append(run)
     run.job.start()
