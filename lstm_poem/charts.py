@@ -29,6 +29,9 @@ SERIES_COLOURS = ["#4c78a8", "#f58518"]
 OTHER_LABEL = "(other)"
 SHADE_RGB = (255, 140, 0)  # orange: the less likely the piece, the stronger the shade
 MAX_ALPHA = 0.6
+# The faint per-batch curve is drawn from at most this many points (means of neighbouring
+# batches): the chart is rebuilt every second while training, and Altair's cost grows with rows.
+MAX_BATCH_POINTS_DRAWN = 200
 
 Rows = list[dict[str, Any]]
 
@@ -37,6 +40,17 @@ def _number(value: float) -> float | None:
     """A JSON-safe number: NaN and infinities (a diverged run) become null, which Vega-Lite skips."""
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _thinned(batches: Sequence[BatchRecord], most: int) -> list[tuple[float, float]]:
+    """(x, loss) per batch, where batch b of n in epoch e sits at x = (e - 1) + b / n, between the
+    integer epochs; beyond ``most`` points, consecutive batches are averaged into ``most`` groups."""
+    points = [((b.epoch - 1) + b.batch / b.batches, b.loss) for b in batches]
+    if len(points) <= most:
+        return points
+    size = len(points) / most
+    groups = [points[round(i * size) : round((i + 1) * size)] for i in range(most)]
+    return [(sum(x for x, _ in group) / len(group), sum(y for _, y in group) / len(group)) for group in groups]
 
 
 def loss_chart(
@@ -55,8 +69,7 @@ def loss_chart(
     x = alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1))
     y = alt.Y("loss:Q", title=f"loss ({unit})", scale=alt.Scale(zero=False))
 
-    # Batch b of n in epoch e sits between the integer epochs, ending at x = e with the epoch's own point.
-    batch_rows = [{"epoch": (b.epoch - 1) + b.batch / b.batches, "loss": _number(b.loss)} for b in batches]
+    batch_rows = [{"epoch": x, "loss": _number(loss)} for x, loss in _thinned(batches, MAX_BATCH_POINTS_DRAWN)]
     batch_layer = (
         alt.Chart(alt.Data(values=batch_rows))
         .mark_line(strokeWidth=1, opacity=0.3, color=SERIES_COLOURS[0])

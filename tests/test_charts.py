@@ -87,6 +87,17 @@ def test_batches_sit_between_integer_epochs():
     assert layer["mark"]["opacity"] < 1
 
 
+def test_many_batches_are_averaged_into_a_bounded_number_of_points():
+    many = [
+        BatchRecord(epoch=e, batch=b, batches=100, loss=b % 2, elapsed=0) for e in range(1, 5) for b in range(1, 101)
+    ]
+    spec = charts.loss_chart([], many).to_dict()
+    points = rows(spec, layer_named(spec, "batch loss"))
+    assert len(points) == charts.MAX_BATCH_POINTS_DRAWN
+    assert points[0]["epoch"] == pytest.approx(0.015) and points[-1]["epoch"] == pytest.approx(3.995)
+    assert all(point["loss"] == pytest.approx(0.5) for point in points)  # each point averages an odd and an even batch
+
+
 def test_batch_layer_is_kept_empty_without_batches():
     spec = charts.loss_chart(HISTORY).to_dict()
     assert rows(spec, layer_named(spec, "batch loss")) == []
