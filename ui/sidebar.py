@@ -42,9 +42,11 @@ def _training_status() -> None:
         snapshot = run.job.snapshot()
         if not snapshot.running:
             st.rerun()  # finished: redraw everything so the new model shows up
-        if snapshot.state == "running":
-            epoch = snapshot.last_batch.epoch if snapshot.last_batch else 1
-            text = f"{run.label}: epoch {epoch} of {snapshot.train_config.epochs}, {duration(snapshot.elapsed)}"
+        if snapshot.state == "running" and snapshot.last_batch is not None:
+            epochs = f"epoch {snapshot.last_batch.epoch} of {snapshot.train_config.epochs}"
+            text = f"{run.label}: {epochs}, {duration(snapshot.elapsed)}"
+        elif snapshot.state == "running":
+            text = f"{run.label}: starting"
         else:
             text = f"{run.label}: waiting for a free training slot"
         st.info(text, icon="⏳")
