@@ -24,7 +24,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon="▶️", disabled=active is not None or not ready):
         state.start_run(corpus, *configs)
         st.rerun()
-    if st.button("Stop", icon="⏹️", disabled=active is None, help="Ends training now and keeps the best weights."):
+    stop = st.button("Stop", icon="⏹️", disabled=active is None, help="Ends training now and keeps the best weights.")
+    if stop and active is not None:
         active.job.stop()
         st.rerun()
     if active is not None:
