@@ -20,6 +20,7 @@ from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfi
 
 log = logging.getLogger(__name__)
 
+
 class TrainingSlots:
     """A cap on trainings running at once in this process, shared by every user.
 

@@ -54,9 +54,21 @@ def _pick_sample() -> Corpus | None:
     return _sample(entry)
 
 
-def _forget_upload() -> None:
-    if st.session_state.get("corpus_upload") is None:
-        st.session_state.pop("uploaded_corpus", None)
+def _load_upload() -> None:
+    """Read a new upload once, when it changes (as the model uploader does), not on every rerun.
+
+    The result is kept aside because Streamlit forgets an uploaded file when the
+    user visits another page.
+    """
+    st.session_state.pop("uploaded_corpus", None)
+    st.session_state.pop("upload_error", None)
+    upload = st.session_state.get("corpus_upload")
+    if upload is None:
+        return
+    try:
+        st.session_state["uploaded_corpus"] = load_corpus(upload.getvalue(), name=upload.name.removesuffix(".txt"))
+    except CorpusError as err:
+        st.session_state["upload_error"] = str(err)
 
 
 def _pick_upload() -> Corpus | None:
@@ -64,13 +76,10 @@ def _pick_upload() -> Corpus | None:
         "A plain-text file of poems (UTF-8 is best; other encodings are detected)",
         type=["txt"],
         key="corpus_upload",
-        on_change=_forget_upload,
+        on_change=_load_upload,
     )
-    if upload is not None:
-        # Kept aside: Streamlit forgets an uploaded file when the user visits another page.
-        st.session_state.pop("uploaded_corpus", None)
-        corpus = load_corpus(upload.getvalue(), name=upload.name.removesuffix(".txt"))
-        st.session_state["uploaded_corpus"] = corpus
+    if "upload_error" in st.session_state:
+        raise CorpusError(st.session_state["upload_error"])
     corpus = st.session_state.get("uploaded_corpus")
     if corpus is not None and upload is None:
         st.caption(f"Using the file you uploaded earlier: **{corpus.name}**.")
@@ -87,7 +96,12 @@ def _pick_pasted() -> Corpus | None:
     if not text.strip():
         st.info("Paste some verse to train on. A few thousand characters is the least that works.")
         return None
-    return corpus_from_text(text)
+    # Validated again only when the text changes: a pasted book takes a moment to check.
+    pasted_text, corpus = st.session_state.get("pasted_corpus", ("", None))
+    if corpus is None or pasted_text != text:
+        corpus = corpus_from_text(text)
+        st.session_state["pasted_corpus"] = (text, corpus)
+    return corpus
 
 
 def _describe(corpus: Corpus) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import streamlit as st
@@ -61,8 +62,9 @@ class ModelEntry:
         value = self.poem.info.get("metrics", {}).get("best_val_loss")
         return float(value) if isinstance(value, int | float) else None
 
-    @property
+    @cached_property
     def vocabulary(self) -> frozenset[str]:
+        """The training text's words, built once (up to 20,000 of them)."""
         return frozenset(self.poem.info.get("corpus", {}).get("words", []))
 
     def bundle(self) -> bytes:
