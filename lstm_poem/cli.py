@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="model bundle (.zip)")
     p.add_argument("corpus", help="plain-text file to score")
     p.add_argument("--json", action="store_true")
-    p = commands.add_parser("corpora", help="list the bundled sample corpora")
+    p = commands.add_parser("corpora", help="list the sample corpora and the classics; download a classic")
+    p.add_argument("--download", metavar="NAME", help="fetch a classic corpus into the cache and print its path")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -193,7 +194,37 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     return evaluate(poem, load_corpus(args.corpus).text).to_dict()
 
 
+def _log_download(received: int, total: int | None) -> None:
+    done = f"{received / 1e6:.2f} MB" + (f" of {total / 1e6:.2f} MB" if total else "")
+    print(f"\rdownloading: {done}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_download(name: str) -> dict[str, Any]:
+    from lstm_poem.download import cached_path, download_classic, find_classic, is_cached
+
+    classic = find_classic(name)
+    was_cached = is_cached(classic)
+    if not was_cached:
+        _log(f"fetching {classic.title} from {classic.source_url}")
+    corpus = download_classic(classic, on_progress=_log_download)
+    if not was_cached:
+        print(file=sys.stderr)
+    for note in corpus.notes:
+        _log(f"note: {note}")
+    return {
+        "name": classic.name,
+        "title": classic.title,
+        "path": str(cached_path(classic)),
+        "chars": corpus.n_chars,
+        "from_cache": was_cached,
+    }
+
+
 def cmd_corpora(args: argparse.Namespace) -> dict[str, Any]:
+    from lstm_poem.download import CLASSICS, cached_path, is_cached
+
+    if args.download:
+        return cmd_download(args.download)
     entries = catalog()
     return {
         "corpora": [
@@ -207,7 +238,20 @@ def cmd_corpora(args: argparse.Namespace) -> dict[str, Any]:
                 "path": str(e.path),
             }
             for e in entries
-        ]
+        ],
+        "classics": [
+            {
+                "name": c.name,
+                "title": c.title,
+                "author": c.author,
+                "form": c.form,
+                "description": c.description,
+                "url": c.url,
+                "cached": is_cached(c),
+                "path": str(cached_path(c)),
+            }
+            for c in CLASSICS
+        ],
     }
 
 
@@ -217,11 +261,16 @@ def _print_human(command: str, result: dict[str, Any]) -> None:
             print(f"--- temperature {sample['temperature']:g} (perplexity {sample['perplexity']:.2f}) ---")
             print(result["prime"] + sample["text"])
             print()
-    elif command == "corpora":
+    elif command == "corpora" and "corpora" in result:
+        print("Sample corpora (bundled):")
         for entry in result["corpora"]:
             size = f"{entry['bytes']:,} bytes" if entry["bytes"] is not None else "file missing"
             print(f"{entry['name']:<20} {entry['title']} ({entry['form']}, {size})")
             print(f"{'':<20} {entry['description']}")
+        print("\nClassics (download with --download NAME; kept in a local cache):")
+        for entry in result["classics"]:
+            where = "cached" if entry["cached"] else "not downloaded yet"
+            print(f"{entry['name']:<24} {entry['title']}, {entry['author']} ({where})")
     else:
         for key, value in result.items():
             print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")

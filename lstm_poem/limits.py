@@ -34,6 +34,9 @@ MAX_PRIME_TOKENS = _env_int("MAX_PRIME_TOKENS", 2_000)
 MAX_EPOCHS = _env_int("MAX_EPOCHS", 1_000)
 # Most temperatures (columns) one generate call may sample at once.
 MAX_TEMPERATURES = _env_int("MAX_TEMPERATURES", 16)
+# A classic corpus download gives up after this long without a byte, or this long in all.
+DOWNLOAD_TIMEOUT_SECONDS = _env_int("DOWNLOAD_TIMEOUT_SECONDS", 20)
+DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)
 # Trainings allowed to run at once in one server process; later ones wait their turn.
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
 
