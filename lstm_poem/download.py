@@ -95,7 +95,7 @@ CLASSICS: tuple[Classic, ...] = (
         "Mountain Interval",
         "Robert Frost",
         "lyric and narrative verse",
-        "Frost's 1916 collection, which opens with \"The Road Not Taken\". About 65 KB.",
+        'Frost\'s 1916 collection, which opens with "The Road Not Taken". About 65 KB.',
         _gutenberg(29345),
         "frost_mountain_interval.txt",
     ),
@@ -104,7 +104,7 @@ CLASSICS: tuple[Classic, ...] = (
         "North of Boston",
         "Robert Frost",
         "blank-verse dialogues",
-        "Frost's 1914 book of New England voices, including \"Mending Wall\". About 95 KB.",
+        'Frost\'s 1914 book of New England voices, including "Mending Wall". About 95 KB.',
         _gutenberg(3026),
         "frost_north_of_boston.txt",
     ),
@@ -113,7 +113,7 @@ CLASSICS: tuple[Classic, ...] = (
         "Poems of William Blake",
         "William Blake",
         "songs and lyrics",
-        "Songs of Innocence and of Experience and other poems, \"The Tyger\" among them. About 40 KB.",
+        'Songs of Innocence and of Experience and other poems, "The Tyger" among them. About 40 KB.',
         _gutenberg(574),
         "blake.txt",
     ),
@@ -234,9 +234,7 @@ def _fetch(
                 if on_progress is not None:
                     on_progress(received, total)
     except urllib.error.HTTPError as err:
-        raise DownloadError(
-            f"The server for {classic.title} answered {err.code} {err.reason} ({url})."
-        ) from None
+        raise DownloadError(f"The server for {classic.title} answered {err.code} {err.reason} ({url}).") from None
     except urllib.error.URLError as err:
         if isinstance(err.reason, TimeoutError):
             raise DownloadError(_stalled(classic, timeout)) from None

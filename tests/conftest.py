@@ -62,3 +62,12 @@ def shared_corpus(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"{path} is not available on this machine")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_server():
+    """Base URL of a local HTTP server with good and misbehaving corpus files (see ``corpus_server.py``)."""
+    from corpus_server import serve
+
+    with serve() as url:
+        yield url

@@ -220,3 +220,31 @@ def test_choosing_a_preset_fills_in_every_setting():
     assert len(at.number_input) + len(at.selectbox) + len(at.slider) >= 14  # every engine setting has a control
     at.number_input(key="setting_layers").set_value(2).run()
     assert at.radio(key="preset").value == "Custom" and at.number_input(key="setting_units").value == 256
+
+
+def test_a_classic_downloads_once_with_progress_then_comes_from_the_cache(corpus_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_POEM_CORPUS_MIRROR", f"{corpus_server}/wrapped")
+    monkeypatch.setenv("LSTM_POEM_CACHE_DIR", str(tmp_path))
+    at = open_page("app_pages/train.py")
+    at.radio(key="corpus_source").set_value("Classic (download)").run()
+    at.selectbox(key="corpus_classic").set_value("blake").run()
+    assert not any("distinct characters" in text for text in texts(at.markdown))  # nothing until asked
+    button(at, "Download Poems of William Blake").click().run()
+    assert not at.exception, at.exception
+    assert any("Gutenberg header" in text for text in texts(at.info))
+    assert any("distinct characters" in text for text in texts(at.markdown))
+    assert not button(at, "Train").disabled
+    assert (tmp_path / "blake.txt").is_file()
+
+    later = open_page("app_pages/train.py", corpus_source="Classic (download)", corpus_classic="blake")
+    assert "Download Poems of William Blake" not in [b.label for b in later.button]
+    assert any("distinct characters" in text for text in texts(later.markdown))
+
+
+def test_offline_a_classic_says_it_needs_the_internet(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_POEM_CORPUS_MIRROR", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("LSTM_POEM_CACHE_DIR", str(tmp_path))
+    at = open_page("app_pages/train.py", corpus_source="Classic (download)", corpus_classic="whitman")
+    assert any("needs the internet" in text for text in texts(at.info))
+    assert not at.error
+    assert button(at, "Train").disabled

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
+from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic
 from ui import state
 from ui.format import size
 
-SOURCES = ("Sample corpus", "Upload a .txt file", "Paste text")
+SOURCES = ("Sample corpus", "Classic (download)", "Upload a .txt file", "Paste text")
 # Below this many characters a char model mostly learns the text by heart.
 SMALL_CORPUS_CHARS = 20_000
 PREVIEW_CHARS = 700
@@ -27,6 +28,8 @@ def pick_corpus() -> Corpus | None:
         if source == SOURCES[0]:
             corpus = _pick_sample()
         elif source == SOURCES[1]:
+            corpus = _pick_classic()
+        elif source == SOURCES[2]:
             corpus = _pick_upload()
         else:
             corpus = _pick_pasted()
@@ -52,6 +55,58 @@ def _pick_sample() -> Corpus | None:
     entry = entries[name]
     st.caption(f"{entry.description} License: {entry.license}.")
     return _sample(entry)
+
+
+@st.cache_resource(show_spinner=False, max_entries=len(CLASSICS))
+def _downloaded(name: str, stamp: int) -> Corpus:
+    """A classic already in the disk cache, read once per server (``stamp`` changes if the file does)."""
+    return download_classic(find_classic(name))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _online(name: str) -> bool:
+    """Checked at most once a minute, so an offline classroom server answers at once."""
+    return can_reach(find_classic(name))
+
+
+def _pick_classic() -> Corpus | None:
+    names = [c.name for c in CLASSICS]
+    name = st.selectbox(
+        "Classic public-domain collection",
+        names,
+        format_func=lambda key: _classic_label(find_classic(key)),
+        key=state.kept("corpus_classic", names[0]),
+    )
+    classic = find_classic(name)
+    st.caption(f"{classic.description} {classic.author}; {classic.license}. Source: {classic.url}")
+    path = cached_path(classic)
+    if path.is_file():
+        return _downloaded(classic.name, path.stat().st_mtime_ns)
+    if not _online(classic.name):
+        st.info(
+            f"{classic.title} needs the internet to download once, and this server cannot reach {classic.host}. "
+            "Choose a sample corpus, or upload the text as a .txt file.",
+            icon="🌐",
+        )
+        return None
+    if not st.button(f"Download {classic.title}", icon="⬇️", key="download_classic"):
+        st.caption("It is downloaded once and then kept on this server, so the next time it is instant.")
+        return None
+    bar = st.progress(0.0, text=f"Downloading {classic.title}…")
+
+    def show(received: int, total: int | None) -> None:
+        share = min(received / total, 1.0) if total else 0.0
+        of_total = f" of {size(total)}" if total else ""
+        bar.progress(share, text=f"Downloading {classic.title}: {size(received)}{of_total}")
+
+    corpus = download_classic(classic, on_progress=show)
+    bar.empty()
+    return corpus
+
+
+def _classic_label(classic: Classic) -> str:
+    where = "downloaded" if cached_path(classic).is_file() else "needs download"
+    return f"{classic.title}, {classic.author} ({where})"
 
 
 def _load_upload() -> None:
