@@ -215,6 +215,7 @@ class CatalogEntry:
     description: str
     license: str
     path: Path
+    size: int  # bytes, as recorded in the catalog
 
     def load(self) -> Corpus:
         return load_corpus(self.path, name=self.name)
@@ -234,6 +235,7 @@ def catalog(directory: Path = SAMPLE_DIR) -> list[CatalogEntry]:
             description=item.get("description", ""),
             license=item.get("license", ""),
             path=directory / item["file"],
+            size=int(item.get("bytes", 0)),
         )
         for item in entries
     ]

@@ -2,7 +2,7 @@ import pytest
 
 from conftest import shared_corpus
 from lstm_poem import limits
-from lstm_poem.corpus import CorpusError, catalog, clean_text, corpus_from_text, decode_bytes, load_corpus
+from lstm_poem.corpus import SAMPLE_DIR, CorpusError, catalog, clean_text, corpus_from_text, decode_bytes, load_corpus
 
 VERSE = "Shall the river keep its song,\nWhen the mill wheel is still?\n"
 
@@ -86,12 +86,16 @@ def test_pasted_text_and_counts():
     assert (corpus.n_lines, corpus.n_words, corpus.n_chars) == (2, 4, 24)
 
 
-def test_catalog_lists_bundled_corpora():
+def test_catalog_lists_at_least_four_sample_corpora_of_different_forms():
     entries = catalog()
-    assert entries, "sample_corpora/catalog.json should list at least one corpus"
+    assert len(entries) >= 4
+    assert len({entry.form for entry in entries}) == len(entries)
+    assert {entry.path.name for entry in entries} == {path.name for path in SAMPLE_DIR.glob("*.txt")}
     for entry in entries:
         corpus = entry.load()
-        assert corpus.n_chars > 1000 and entry.title and entry.description
+        assert entry.path.stat().st_size == entry.size >= 10_000, entry.name  # big enough to learn a shape
+        assert corpus.notes == () and corpus.encoding == "utf-8"  # clean UTF-8, nothing to fix
+        assert entry.title and entry.description and "CC0" in entry.license
 
 
 def test_decode_bytes_prefers_utf8():
