@@ -13,13 +13,14 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from lstm_poem import limits
 from lstm_poem.bundle import BundleError
 from lstm_poem.corpus import CorpusError, catalog, load_corpus
+from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.generate import PrimeError
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.train import EpochRecord, ProgressRecord, TrainConfig
@@ -56,6 +57,16 @@ def _train_parser(commands) -> None:
     p.add_argument("--seed", type=int, help="random seed for weights, shuffling and dropout")
     p.add_argument("--time-limit", type=float, help="stop after this many seconds (best weights kept)")
     p.add_argument("--sample-length", type=int, help="print a sample (T = 0.7) of this many tokens after each epoch")
+    p.add_argument(
+        "--init-from",
+        metavar="BUNDLE",
+        help="fine-tune: start from this model's architecture, vocabulary and weights "
+        f"(learning rate {FINE_TUNE_LEARNING_RATE:g} unless given)",
+    )
+    p.add_argument(
+        "--freeze-embedding", action="store_true", default=None, help="with --init-from: keep the embedding fixed"
+    )
+    p.add_argument("--freeze-layers", type=int, help="with --init-from: keep the lowest N recurrent layers fixed")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
 
 
@@ -133,10 +144,23 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"The folder for --out does not exist: {out.parent}")
     model_config = _settings(ModelConfig, args)
     train_config = _settings(TrainConfig, args)
+    base = None
+    if args.init_from:
+        from lstm_poem.bundle import load_bundle
+
+        if model_config != ModelConfig():
+            raise UsageError("With --init-from the architecture is the base model's; drop the model flags.")
+        base = load_bundle(args.init_from)
+        if args.learning_rate is None:
+            train_config = replace(train_config, learning_rate=FINE_TUNE_LEARNING_RATE)
+    elif args.freeze_embedding or args.freeze_layers:
+        raise UsageError("--freeze-embedding and --freeze-layers only make sense with --init-from.")
     corpus = load_corpus(args.corpus)
     for note in corpus.notes:
         _log(f"note: {note}")
-    result = train(corpus, model_config, train_config, on_progress=_log_progress)
+    result = train(corpus, model_config, train_config, on_progress=_log_progress, init_from=base)
+    for note in result.notes:
+        _log(f"note: {note}")
     try:
         save_bundle(result.poem, out)
     except OSError as err:

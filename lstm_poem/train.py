@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +28,7 @@ from lstm_poem.data import (
     split_stream,
     training_windows_per_epoch,
 )
+from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
 from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
 from lstm_poem.tokenizer import fit_tokenizer, words
 
@@ -48,6 +49,9 @@ class TrainConfig:
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
     sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
+    # Only when starting from a trained model: keep its embedding / lowest recurrent layers fixed.
+    freeze_embedding: bool = False
+    freeze_layers: int = 0
 
     def __post_init__(self) -> None:
         check_int("seq_len", self.seq_len, 4, 1000)
@@ -62,6 +66,7 @@ class TrainConfig:
         if self.time_limit is not None:
             check_range("time_limit", self.time_limit, 0.0, 24 * 3600)
         check_int("sample_length", self.sample_length, 0, 2000)
+        check_int("freeze_layers", self.freeze_layers, 0, 3)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +119,7 @@ class TrainResult:
     stop_reason: str  # "early_stopping" | "time_limit" | "user_stop" | "max_epochs"
     seconds: float
     train_tokens_per_s: float
+    notes: list[str] = field(default_factory=list)  # e.g. characters added to a base model's vocabulary
 
     @property
     def epochs_run(self) -> int:
@@ -169,8 +175,13 @@ def train(
     train_config: TrainConfig | None = None,
     on_progress: Callable[[ProgressRecord], None] | None = None,
     stop_event: threading.Event | None = None,
+    init_from: PoemModel | None = None,
 ) -> TrainResult:
     """Train a model on ``corpus`` and return it with its history and metrics.
+
+    With ``init_from`` (fine-tuning) the network starts as a copy of that
+    model: its architecture replaces ``model_config`` and its vocabulary is
+    kept (see :mod:`lstm_poem.finetune`).
 
     Raises :class:`~lstm_poem.corpus.CorpusError` when the text is too short for
     the window and :class:`~lstm_poem.model.ConfigError` for impossible settings.
@@ -186,13 +197,23 @@ def train(
         corpus = corpus_from_text(corpus)
     stop_event = stop_event or threading.Event()
 
-    tokenizer = fit_tokenizer(corpus.text, model_config.level, model_config.max_words)
+    notes: list[str] = []
+    if init_from is None:
+        tokenizer = fit_tokenizer(corpus.text, model_config.level, model_config.max_words)
+    else:
+        model_config = init_from.config
+        vocabulary = adapt_vocabulary(init_from, corpus.text)
+        tokenizer, notes = vocabulary.tokenizer, vocabulary.notes()
     ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
     split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
     model_config.check_size(tokenizer.vocab_size)
 
     keras.utils.set_random_seed(train_config.seed)
-    network = build_model(model_config, tokenizer.vocab_size)
+    if init_from is None:
+        network = build_model(model_config, tokenizer.vocab_size)
+    else:
+        network = network_from_base(init_from, tokenizer.vocab_size)
+        freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
     network.compile(
         optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -259,15 +280,18 @@ def train(
         stop_reason=reason,
         seconds=seconds,
         train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
+        notes=notes,
     )
-    poem.info = _bundle_info(corpus, result)
+    poem.info = _bundle_info(corpus, result, init_from)
     return result
 
 
-def _bundle_info(corpus: Corpus, result: TrainResult) -> dict[str, Any]:
+def _bundle_info(corpus: Corpus, result: TrainResult, base: PoemModel | None) -> dict[str, Any]:
     """Facts saved with the model, all plain JSON."""
     vocabulary = sorted({word.lower() for word in words(corpus.text)})
-    return {
+    if base is not None:  # a fine-tuned model knows the base's words too
+        vocabulary = sorted(set(vocabulary) | set(base.info.get("corpus", {}).get("words", [])))
+    info = {
         "name": corpus.name,
         "corpus": {
             "name": corpus.name,
@@ -281,3 +305,13 @@ def _bundle_info(corpus: Corpus, result: TrainResult) -> dict[str, Any]:
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "lstm_poem": __version__,
     }
+    if base is not None:
+        info["base_model"] = {
+            "name": base.info.get("name", "unknown"),
+            "corpus": base.info.get("corpus", {}).get("name", "unknown"),
+            "best_val_loss": base.info.get("metrics", {}).get("best_val_loss"),
+            "created": base.info.get("created"),
+            "base_model": base.info.get("base_model"),  # a chain of fine-tunings stays traceable
+        }
+        info["notes"] = result.notes
+    return info
