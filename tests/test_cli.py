@@ -111,6 +111,7 @@ def test_corpora_lists_the_catalog():
         (["generate", "pyproject.toml", "--prime", "x"], "not an lstm-poem model bundle"),
         (["evaluate", "missing.zip", BALLADS], "No such model file"),
         (["train", BALLADS, "--out", "/nonexistent/folder/m.zip"], "folder for --out does not exist"),
+        (["train", BALLADS, "--out", "x.zip", "--freeze-layers", 1], "only make sense with --init-from"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, fragment):
@@ -124,3 +125,17 @@ def test_binary_corpus_and_unknown_prime(model_zip, tmp_path):
     assert "PNG" in run_cli("train", binary, "--out", tmp_path / "x.zip", expect=2).stderr
     proc = run_cli("generate", model_zip, "--prime", "§§§", expect=2)
     assert "None of the seed" in proc.stderr
+
+
+def test_fine_tune_from_a_bundle(model_zip, tmp_path):
+    text = tmp_path / "mine.txt"
+    text.write_text("(my own) small poems about the rain;\nthe rain is mine, and mine the lane.\n" * 30)
+    out = tmp_path / "tuned.zip"
+    proc = run_cli("train", text, "--init-from", model_zip, "--out", out, "--seq-len", 32, "--epochs", 1, "--json")
+    assert "note: The base model had never seen" in proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["units"] == 32 and summary["epochs_run"] == 1  # the base's architecture
+    poems = json.loads(run_cli("generate", out, "--prime", "(my", "--length", 20, "--json").stdout)
+    assert len(poems["samples"][0]["text"]) == 20
+    refused = run_cli("train", text, "--init-from", model_zip, "--units", 64, "--out", out, expect=2)
+    assert "architecture is the base model's" in refused.stderr
