@@ -34,5 +34,7 @@ page = st.navigation(
         st.Page("app_pages/generate.py", title="Generate", icon="✍️"),
     ]
 )
-show_sidebar()
-page.run()
+try:
+    page.run()
+finally:
+    show_sidebar()  # after the page (even one that stopped early), so it shows the model the page just chose

@@ -21,6 +21,8 @@ if entry is None:
     st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
     st.page_link("app_pages/train.py", label="Train a model", icon="📈")
     st.stop()
+if entry.about:
+    st.caption(entry.about)
 
 token = "character" if entry.poem.config.level == "char" else "word"
 prime = st.text_area(

@@ -75,7 +75,33 @@ def test_every_page_renders():
     assert button(train, "Stop").disabled
     assert any("distinct characters" in text for text in texts(train.markdown))  # the sample corpus is described
     generate = open_page("app_pages/generate.py")
-    assert any("no model yet" in text for text in texts(generate.info))
+    assert len(generate.get("html")) == 3  # a pretrained model writes at once
+
+
+def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
+    from lstm_poem.pretrained import pretrained_catalog
+
+    shipped = pretrained_catalog()
+    assert shipped, "the repository ships pretrained models"
+    at = open_page("app_pages/generate.py")
+    assert at.selectbox[0].value == "pretrained-" + shipped[0].name
+    assert any(text.startswith("Pretrained on") and "held-out loss" in text for text in texts(at.caption))
+    poems = [element.proto.body for element in at.get("html")]
+    assert len(poems) == 3 and len(set(poems)) == 3  # three temperatures, three different poems
+    assert any(shipped[0].title in text for text in texts(at.sidebar.markdown))
+
+
+def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkeypatch):
+    from lstm_poem import pretrained
+    from ui import state
+
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
+    state.pretrained_models.clear()
+    try:
+        at = open_page("app_pages/generate.py")
+        assert any("no model yet" in text for text in texts(at.info))
+    finally:
+        state.pretrained_models.clear()
 
 
 def test_the_first_page_draws_without_tensorflow():
@@ -248,3 +274,4 @@ def test_offline_a_classic_says_it_needs_the_internet(tmp_path, monkeypatch):
     assert any("needs the internet" in text for text in texts(at.info))
     assert not at.error
     assert button(at, "Train").disabled
+

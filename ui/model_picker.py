@@ -1,4 +1,4 @@
-"""The Generate page's model choice: one trained in this session, or an uploaded bundle."""
+"""The Generate page's model choice: one trained in this session, a pretrained one, or an uploaded bundle."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _load_upload() -> None:
 
 def pick_model() -> state.ModelEntry | None:
     """Draw the model controls; return the model to write with (None when there is none)."""
-    entries = state.models()
+    entries = state.available_models()
     current = state.current_model()
     if entries:
         keys = list(entries)

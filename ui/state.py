@@ -17,8 +17,10 @@ import streamlit as st
 from lstm_poem.corpus import Corpus
 from lstm_poem.job import TrainingJob
 from lstm_poem.model import ModelConfig, PoemModel
+from lstm_poem.pretrained import pretrained_catalog
 from lstm_poem.train import TrainConfig
 
+PRETRAINED_PREFIX = "pretrained-"
 # Generated poems remembered per session, so a rerun that changed nothing draws instantly.
 MAX_REMEMBERED_POEMS = 32
 
@@ -36,10 +38,12 @@ class Run:
     corpus_name: str
     job: TrainingJob
     model_key: str | None = None  # set once the trained model is registered
+    base_name: str | None = None  # the model it was fine-tuned from
 
     @property
     def label(self) -> str:
-        return f"Run {self.number} · {describe(self.job.model_config)} · {self.corpus_name}"
+        start = f" · fine-tuned from {self.base_name}" if self.base_name else ""
+        return f"Run {self.number} · {describe(self.job.model_config)}{start} · {self.corpus_name}"
 
 
 @dataclass
@@ -50,6 +54,7 @@ class ModelEntry:
     name: str
     source: str  # where it came from, in words
     poem: PoemModel
+    about: str = ""  # how it was made, when that is worth telling (pretrained models)
     _bundle: bytes | None = field(default=None, repr=False)
     _generator: Any = field(default=None, repr=False)
 
@@ -94,23 +99,61 @@ def active_run() -> Run | None:
     return latest if latest is not None and latest.job.snapshot().running else None
 
 
-def start_run(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> Run:
-    """Start a training, unless this session already has one going (a double click), which is returned."""
+def start_run(
+    corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig, base: ModelEntry | None = None
+) -> Run:
+    """Start a training (fine-tuning ``base`` when given), unless this session already has one going
+    (a double click), which is returned."""
     running = active_run()
     if running is not None:
         return running
-    run = Run(number=len(runs()) + 1, corpus_name=corpus.name, job=TrainingJob(corpus, model_config, train_config))
+    job = TrainingJob(corpus, model_config, train_config, init_from=base.poem if base is not None else None)
+    run = Run(len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None)
     runs().append(run)
     run.job.start()
     return run
 
 
 def models() -> dict[str, ModelEntry]:
+    """This session's own models: trained here or uploaded."""
     return st.session_state.setdefault("models", {})
 
 
+@st.cache_resource(show_spinner="Loading the pretrained models…")
+def pretrained_models() -> dict[str, ModelEntry]:
+    """The shipped demo models, loaded once per server and shared read-only by every session.
+
+    Sharing is safe: generating never changes a model, and its compiled sampler
+    takes everything per call as arguments. A damaged file is left out rather
+    than breaking the page.
+    """
+    from lstm_poem.bundle import BundleError
+
+    entries = {}
+    for item in pretrained_catalog():
+        try:
+            poem = item.load()
+        except BundleError:
+            continue
+        about = (
+            f"Pretrained on {item.corpus} with `{item.command}` on {item.trained_on}: "
+            f"held-out loss {item.held_out_loss:.3f} nats per character on {item.held_out}."
+        )
+        key = PRETRAINED_PREFIX + item.name
+        entries[key] = ModelEntry(key, item.title, "pretrained", poem, about=about)
+    return entries
+
+
+def available_models() -> dict[str, ModelEntry]:
+    """Everything the Generate page offers: this session's models first, then the pretrained ones."""
+    return {**models(), **pretrained_models()}
+
+
 def current_model() -> ModelEntry | None:
-    return models().get(st.session_state.get("current_model", ""))
+    key = st.session_state.get("current_model", "")
+    if key.startswith(PRETRAINED_PREFIX):  # only look there when chosen: loading needs TensorFlow
+        return pretrained_models().get(key)
+    return models().get(key)
 
 
 def select_model(key: str) -> None:
