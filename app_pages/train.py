@@ -1,10 +1,13 @@
 """Train page: choose verse and settings, then train while watching the loss fall."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from ui import state
 from ui.corpus_picker import pick_corpus
 from ui.settings import pick_settings
+from ui.start_from import pick_start
 from ui.training_view import show_comparison, show_run
 
 st.title("📈 Train a model")
@@ -15,14 +18,17 @@ with verse_column:
     corpus = pick_corpus()
 with settings_column:
     st.subheader("2. The settings")
-    configs = pick_settings()
+    start = pick_start()
+    configs = pick_settings(fine_tuning=start.base is not None)
 
 st.subheader("3. Train")
 active = state.active_run()
 ready = corpus is not None and configs is not None
 with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon="▶️", disabled=active is not None or not ready):
-        state.start_run(corpus, *configs)
+        model_config, train_config = configs
+        train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
+        state.start_run(corpus, model_config, train_config, base=start.base)
         st.rerun()
     stop = st.button("Stop", icon="⏹️", disabled=active is None, help="Ends training now and keeps the best weights.")
     if stop and active is not None:

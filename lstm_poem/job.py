@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lstm_poem import limits
 from lstm_poem.corpus import Corpus, CorpusError
-from lstm_poem.model import ConfigError, ModelConfig
+from lstm_poem.model import ConfigError, ModelConfig, PoemModel
 from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig, TrainResult, train
 
 log = logging.getLogger(__name__)
@@ -87,11 +87,17 @@ class TrainingJob:
     """One training run on a daemon thread, with a stop button and a locked snapshot."""
 
     def __init__(
-        self, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig, slots: TrainingSlots = SLOTS
+        self,
+        corpus: Corpus,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        slots: TrainingSlots = SLOTS,
+        init_from: PoemModel | None = None,
     ):
         self.corpus = corpus
         self.slots = slots
-        self.model_config = model_config
+        self.init_from = init_from  # fine-tune this model (read only: train() builds a new network)
+        self.model_config = init_from.config if init_from is not None else model_config
         self.train_config = train_config
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -153,7 +159,9 @@ class TrainingJob:
             self._state = "running"
             self._started = time.perf_counter()
         try:
-            result = train(self.corpus, self.model_config, self.train_config, self._record, self._stop)
+            result = train(
+                self.corpus, self.model_config, self.train_config, self._record, self._stop, init_from=self.init_from
+            )
         except (CorpusError, ConfigError) as err:
             self._finish("failed", error=str(err))
         except Exception as err:  # noqa: BLE001 - the error must reach the UI, not vanish with the thread

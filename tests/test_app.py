@@ -275,3 +275,19 @@ def test_offline_a_classic_says_it_needs_the_internet(tmp_path, monkeypatch):
     assert not at.error
     assert button(at, "Train").disabled
 
+
+def test_fine_tuning_a_pretrained_model_from_the_train_page(small_text):
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, small_text, setting_epochs=1)
+    at.selectbox(key="start_from").set_value("pretrained-sample_verse").run()
+    assert any("Fine-tuning keeps the base's network" in text for text in texts(at.caption))
+    at.toggle(key="freeze_embedding").set_value(True).run()
+    button(at, "Train").click().run()
+    wait_for(at, finished)
+    (title,) = [text for text in texts(at.markdown) if text.startswith("#### Run 1")]
+    assert "fine-tuned from lstm-poem sample verse" in title and "1×256" in title  # the base's network
+    assert state_models(at)["run-1"].poem.info["base_model"]["corpus"] == "sample_verse"
+
+
+def state_models(at: AppTest) -> dict:
+    return at.session_state["models"]

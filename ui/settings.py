@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
 from lstm_poem.train import TrainConfig
@@ -93,8 +94,12 @@ def _draw(setting: Setting, default: Any) -> Any:
     return st.number_input(setting.label, min_value=low, max_value=high, step=step, **common)
 
 
-def pick_settings() -> tuple[ModelConfig, TrainConfig] | None:
-    """Draw the preset choice and the custom controls; return valid configs or None (after saying why)."""
+def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] | None:
+    """Draw the preset choice and the custom controls; return valid configs or None (after saying why).
+
+    When ``fine_tuning``, a preset trains at the gentler fine-tuning learning
+    rate; Custom uses the rate the user set.
+    """
     choices = [*PRESETS, CUSTOM]
     name = st.radio(
         "Settings", choices, horizontal=True, key=state.kept(PRESET_KEY, choices[0]), on_change=_apply_preset
@@ -116,6 +121,8 @@ def pick_settings() -> tuple[ModelConfig, TrainConfig] | None:
         model_config = ModelConfig(**{s.field: values[s.field] for s in MODEL_SETTINGS})
         train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
         train_values["time_limit"] = train_values["time_limit"] or None
+        if fine_tuning and name != CUSTOM:
+            train_values["learning_rate"] = FINE_TUNE_LEARNING_RATE
         train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
     except ConfigError as err:
         st.error(f"These settings cannot be used: {err}", icon="🚫")

@@ -1,0 +1,63 @@
+"""The Train page's "Start from" choice: a fresh network, or fine-tuning a model that exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
+from lstm_poem.pretrained import pretrained_catalog
+from ui import state
+
+SCRATCH = "scratch"
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the user chose: the base model (None = from scratch) and what to keep fixed."""
+
+    base: state.ModelEntry | None = None
+    freeze_embedding: bool = False
+    freeze_layers: int = 0
+
+
+def pick_start() -> Start:
+    """Draw the choice; only a chosen pretrained model is loaded (that starts TensorFlow)."""
+    labels = {SCRATCH: "From scratch (random weights)"}
+    labels |= {state.PRETRAINED_PREFIX + item.name: f"{item.title} (pretrained)" for item in pretrained_catalog()}
+    labels |= {key: f"{entry.name} ({entry.source})" for key, entry in state.models().items()}
+    choice = st.selectbox(
+        "Start from",
+        list(labels),
+        format_func=labels.get,
+        key=state.kept("start_from", SCRATCH),
+        help="Fine-tuning starts from a model that already knows English verse and nudges it towards your text, "
+        "so a small corpus is learned in far less time than from scratch.",
+    )
+    if choice == SCRATCH or choice not in labels:
+        return Start()
+    base = state.available_models().get(choice)
+    if base is None:
+        return Start()
+    config = base.poem.config
+    st.caption(
+        f"Fine-tuning keeps the base's network ({state.describe(config)}) and vocabulary, and trains at learning "
+        f"rate {FINE_TUNE_LEARNING_RATE:g} (Custom can change it) so it adapts without forgetting what it knows. "
+        "The network settings below are not used."
+    )
+    layers_key = state.kept("freeze_layers", 0)
+    st.session_state[layers_key] = min(st.session_state[layers_key], config.layers)  # the base may have fewer
+    with st.container(horizontal=True):
+        freeze_embedding = st.toggle(
+            "Keep the embedding fixed", key=state.kept("freeze_embedding", False), help="What it knows of letters."
+        )
+        freeze_layers = st.number_input(
+            "Recurrent layers kept fixed",
+            0,
+            config.layers,
+            step=1,
+            key=layers_key,
+            help="The lowest layers hold the most general patterns; fixing them trains faster and forgets less.",
+        )
+    return Start(base, freeze_embedding, int(freeze_layers))
