@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lstm_poem import limits
@@ -38,11 +39,11 @@ class TrainingSlots:
         with self._changed:
             return self._busy
 
-    def acquire(self, stop: threading.Event) -> bool:
-        """Wait for a free slot; give up (False) as soon as ``stop`` is set."""
+    def acquire(self, stop: threading.Event, give_up: Callable[[], bool] = lambda: False) -> bool:
+        """Wait for a free slot; give up (False) as soon as ``stop`` is set or ``give_up()`` says so."""
         with self._changed:
             while self._busy >= self.size:
-                if stop.is_set():
+                if stop.is_set() or give_up():
                     return False
                 self._changed.wait(0.2)
             self._busy += 1
@@ -71,6 +72,7 @@ class JobSnapshot:
     error: str | None
     elapsed: float
     stop_requested: bool
+    abandoned: bool  # stopped because nobody looked at it for a while (its tab was closed)
     model_config: ModelConfig
     train_config: TrainConfig
 
@@ -84,7 +86,13 @@ class JobSnapshot:
 
 
 class TrainingJob:
-    """One training run on a daemon thread, with a stop button and a locked snapshot."""
+    """One training run on a daemon thread, with a stop button and a locked snapshot.
+
+    Every :meth:`snapshot` counts as a sign that someone is still watching (the
+    app's pages poll it every second or two while it runs). A job nobody has
+    looked at for ``abandon_after`` seconds, because its browser tab was
+    closed, stops by itself and frees its training slot.
+    """
 
     def __init__(
         self,
@@ -93,6 +101,7 @@ class TrainingJob:
         train_config: TrainConfig,
         slots: TrainingSlots = SLOTS,
         init_from: PoemModel | None = None,
+        abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
     ):
         self.corpus = corpus
         self.slots = slots
@@ -108,6 +117,9 @@ class TrainingJob:
         self._error: str | None = None
         self._started = 0.0
         self._finished: float | None = None
+        self.abandon_after = abandon_after
+        self._last_seen = time.monotonic()
+        self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="lstm-poem-training", daemon=True)
 
     def start(self) -> TrainingJob:
@@ -124,8 +136,16 @@ class TrainingJob:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
+    def _nobody_watching(self) -> bool:
+        """True (and the job told to stop) once no snapshot was taken for ``abandon_after`` seconds."""
+        if self.abandon_after is not None and time.monotonic() - self._last_seen > self.abandon_after:
+            self._abandoned = True
+            self._stop.set()
+        return self._abandoned
+
     def snapshot(self) -> JobSnapshot:
         with self._lock:
+            self._last_seen = time.monotonic()
             end = self._finished if self._finished is not None else time.perf_counter()
             return JobSnapshot(
                 state=self._state,
@@ -135,11 +155,13 @@ class TrainingJob:
                 error=self._error,
                 elapsed=end - self._started if self._started else 0.0,
                 stop_requested=self._stop.is_set(),
+                abandoned=self._abandoned,
                 model_config=self.model_config,
                 train_config=self.train_config,
             )
 
     def _record(self, record: ProgressRecord) -> None:
+        self._nobody_watching()
         with self._lock:
             if isinstance(record, EpochRecord):
                 self._epochs.append(record)
@@ -152,7 +174,7 @@ class TrainingJob:
     def _run(self) -> None:
         with self._lock:
             self._state = "queued"
-        if not self.slots.acquire(self._stop):
+        if not self.slots.acquire(self._stop, give_up=self._nobody_watching):
             self._finish("cancelled", error="Stopped before it started.")
             return
         with self._lock:

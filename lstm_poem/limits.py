@@ -37,6 +37,8 @@ MAX_TEMPERATURES = _env_int("MAX_TEMPERATURES", 16)
 # A classic corpus download gives up after this long without a byte, or this long in all.
 DOWNLOAD_TIMEOUT_SECONDS = _env_int("DOWNLOAD_TIMEOUT_SECONDS", 20)
 DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)
+# A training nobody has looked at for this long (its browser tab was closed) stops and frees its slot.
+ABANDONED_TRAINING_SECONDS = _env_int("ABANDONED_TRAINING_SECONDS", 90)
 # Trainings allowed to run at once in one server process; later ones wait their turn.
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
 

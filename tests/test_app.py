@@ -291,3 +291,23 @@ def test_fine_tuning_a_pretrained_model_from_the_train_page(small_text):
 
 def state_models(at: AppTest) -> dict:
     return at.session_state["models"]
+
+
+def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, monkeypatch):
+    import gc
+    import weakref
+
+    from lstm_poem import limits
+
+    monkeypatch.setattr(limits, "ABANDONED_TRAINING_SECONDS", 1.0)
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, small_text, setting_epochs=500, setting_patience=500)
+    button(at, "Train").click().run()
+    job = at.session_state["runs"][0].job
+    # The tab closes: nothing polls the job any more.
+    assert job.join(timeout=120), "the training must stop by itself"
+    assert job.snapshot().abandoned and job.snapshot().result.epochs_run < 500
+    model = weakref.ref(job.snapshot().result.poem.network)
+    del at, job
+    gc.collect()
+    assert model() is None, "nothing outside the session may keep its model alive"

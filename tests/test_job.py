@@ -51,3 +51,35 @@ def test_a_job_over_the_cap_waits_its_turn_and_can_be_cancelled(small_text):
     slots.release()
     assert waiting.join(timeout=120)
     assert waiting.snapshot().state == "done" and slots.busy == 0
+
+
+def test_a_job_nobody_watches_stops_itself_and_frees_its_slot(small_text):
+    slots = TrainingSlots(1)
+    job = TrainingJob(
+        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500), slots=slots, abandon_after=1.0
+    )
+    job.start()
+    assert job.join(timeout=120), "an abandoned job must end by itself"
+    snapshot = job.snapshot()
+    assert snapshot.abandoned and snapshot.state == "done" and snapshot.result.stop_reason == "user_stop"
+    assert snapshot.result.epochs_run < 500 and slots.busy == 0
+
+
+def test_a_watched_job_keeps_going_and_an_abandoned_queued_job_never_starts(small_text):
+    slots = TrainingSlots(1)
+    assert slots.acquire(threading.Event())  # another session's training holds the only slot
+    queued = TrainingJob(
+        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(), slots=slots, abandon_after=0.5
+    )
+    queued.start()
+    assert queued.join(timeout=30)
+    assert queued.snapshot().state == "cancelled" and queued.snapshot().abandoned
+    slots.release()
+
+    watched = TrainingJob(
+        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=3), slots=slots, abandon_after=2.0
+    )
+    watched.start()
+    while not watched.join(timeout=0.2):
+        watched.snapshot()  # a page polling it
+    assert not watched.snapshot().abandoned and watched.snapshot().result.epochs_run == 3

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from lstm_poem import limits
 from lstm_poem.corpus import Corpus
 from lstm_poem.job import TrainingJob
 from lstm_poem.model import ModelConfig, PoemModel
@@ -107,7 +108,13 @@ def start_run(
     running = active_run()
     if running is not None:
         return running
-    job = TrainingJob(corpus, model_config, train_config, init_from=base.poem if base is not None else None)
+    job = TrainingJob(
+        corpus,
+        model_config,
+        train_config,
+        init_from=base.poem if base is not None else None,
+        abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
+    )
     run = Run(len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None)
     runs().append(run)
     run.job.start()

@@ -105,8 +105,12 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
             f"(held-out loss {result.best_val_loss:.3f}).",
             "time_limit": f"The time limit ended training at epoch {last.epoch}; the weights of the best epoch, "
             f"{result.best_epoch}, were kept.",
-            "user_stop": f"You stopped training at epoch {last.epoch}; the weights of the best epoch, "
-            f"{result.best_epoch}, were kept.",
+            "user_stop": (
+                f"Training stopped at epoch {last.epoch} because this page was closed or asleep for a while; "
+                if snapshot.abandoned
+                else f"You stopped training at epoch {last.epoch}; "
+            )
+            + f"the weights of the best epoch, {result.best_epoch}, were kept.",
             "max_epochs": f"All {last.epoch} epochs ran; the weights of the best epoch, {result.best_epoch}, "
             "were kept.",
         }
