@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import state
 from ui.corpus_picker import pick_corpus
-from ui.settings import pick_settings
+from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
 from ui.training_view import show_comparison, show_run
 
@@ -23,7 +23,12 @@ with settings_column:
 
 st.subheader("3. Train")
 active = state.active_run()
-ready = corpus is not None and configs is not None
+too_big = None
+if corpus is not None and configs is not None and start.base is None:
+    too_big = size_problem(configs[0], corpus)
+if too_big:
+    st.error(too_big, icon="🚫")
+ready = corpus is not None and configs is not None and too_big is None
 with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon="▶️", disabled=active is not None or not ready):
         model_config, train_config = configs

@@ -153,7 +153,7 @@ def _binary_reason(data: bytes, text: str) -> str | None:
             return f"This file looks like {what}, not plain text."
     if "\x00" in text:
         return "This file contains NUL bytes, so it is binary data, not plain text."
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f\v")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
     if controls > max(3, 0.01 * len(text)):
         return "This file is mostly control codes, so it is binary data, not plain text."
     return None

@@ -34,6 +34,8 @@ MAX_PRIME_TOKENS = _env_int("MAX_PRIME_TOKENS", 2_000)
 MAX_EPOCHS = _env_int("MAX_EPOCHS", 1_000)
 # Most temperatures (columns) one generate call may sample at once.
 MAX_TEMPERATURES = _env_int("MAX_TEMPERATURES", 16)
+# The app stops any training after this many seconds (the command line has no such cap).
+MAX_TRAINING_SECONDS = _env_int("MAX_TRAINING_SECONDS", 900)
 # A classic corpus download gives up after this long without a byte, or this long in all.
 DOWNLOAD_TIMEOUT_SECONDS = _env_int("DOWNLOAD_TIMEOUT_SECONDS", 20)
 DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)

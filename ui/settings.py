@@ -7,6 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from lstm_poem import limits
+from lstm_poem.corpus import Corpus
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
@@ -37,7 +39,7 @@ MODEL_SETTINGS = (
             "needs more text).", ("char", "word")),
     Setting("cell", "Cell", "select", "LSTM and GRU remember across long stretches; a plain RNN forgets "
             "quickly, which is instructive to compare.", ("lstm", "gru", "rnn")),
-    Setting("layers", "Layers", "int", "Recurrent layers stacked on each other.", (1, 4, 1)),
+    Setting("layers", "Layers", "int", "Recurrent layers stacked on each other.", (1, 3, 1)),
     Setting("units", "Units per layer", "int", "The size of the network's memory. More learns more "
             "but trains slower and memorises a small text sooner.", (16, 1024, 16)),
     Setting("embedding", "Embedding size", "int", "How many numbers describe each character or word.", (8, 512, 8)),
@@ -52,13 +54,14 @@ TRAIN_SETTINGS = (
     Setting("learning_rate", "Learning rate", "select", "Step size of each update. It is halved "
             "automatically whenever the held-out loss stops improving.", (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)),
     Setting("epochs", "Max epochs", "int", "Passes over the text at most; early stopping usually ends "
-            "training sooner.", (1, 1000, 1)),
+            "training sooner.", (1, limits.MAX_EPOCHS, 1)),
     Setting("patience", "Patience", "int", "Early stopping: epochs without a better held-out loss before "
             "training stops (the best weights are then restored).", (1, 50, 1)),
     Setting("val_fraction", "Held-out fraction", "slider", "The end of the text kept aside to measure "
             "how well the model does on verse it never trained on.", (0.05, 0.5, 0.05)),
-    Setting("time_limit", "Time limit (s, 0 = none)", "int", "Training stops after this many seconds, "
-            "keeping the best weights so far.", (0, 3600, 15)),
+    Setting("time_limit", "Time limit (s)", "int", "Training stops after this many seconds, keeping the best "
+            f"weights so far. This server allows {limits.MAX_TRAINING_SECONDS} s at most, so that everyone gets "
+            "a turn.", (15, limits.MAX_TRAINING_SECONDS, 15)),
     Setting("seed", "Random seed", "int", "Same seed and settings, same training: useful for fair "
             "comparisons.", (0, 2**31 - 1, 1)),
 )
@@ -68,7 +71,7 @@ ALL_SETTINGS = (*MODEL_SETTINGS, *TRAIN_SETTINGS)
 def _preset_values(name: str) -> dict[str, Any]:
     preset = PRESETS[name]
     values = {**preset.model.to_dict(), **preset.training.to_dict()}
-    values["time_limit"] = int(values["time_limit"] or 0)
+    values["time_limit"] = int(values["time_limit"] or limits.MAX_TRAINING_SECONDS)
     return values
 
 
@@ -120,7 +123,6 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
     try:
         model_config = ModelConfig(**{s.field: values[s.field] for s in MODEL_SETTINGS})
         train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
-        train_values["time_limit"] = train_values["time_limit"] or None
         if fine_tuning and name != CUSTOM:
             train_values["learning_rate"] = FINE_TUNE_LEARNING_RATE
         train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
@@ -128,3 +130,13 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
         st.error(f"These settings cannot be used: {err}", icon="🚫")
         return None
     return model_config, train_config
+
+
+def size_problem(model_config: ModelConfig, corpus: Corpus) -> str | None:
+    """Why this network is too big for this server (before any training starts), or None."""
+    vocab_size = corpus.distinct_chars if model_config.level == "char" else model_config.max_words
+    try:
+        model_config.check_size(vocab_size)
+    except ConfigError as err:
+        return str(err)
+    return None
