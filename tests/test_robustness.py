@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from app_helpers import button, open_page, paste_and_configure, texts
+from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_model_config, tiny_train_config
 from lstm_poem import limits
@@ -135,3 +136,26 @@ def test_extreme_temperatures_on_the_generate_page():
     at.slider(key="temperature_2").set_value(2.0).run()
     assert not at.exception
     assert [text for text in texts(at.markdown) if text.startswith("##### T =")][::2] == ["##### T = 0", "##### T = 2"]
+
+
+def test_a_double_click_on_train_starts_one_training(small_text):
+    """Two reruns that both carry the click (the second sent before the button was drawn disabled)."""
+
+    def two_clicks(text: str) -> None:
+        from dataclasses import replace
+
+        from lstm_poem.corpus import corpus_from_text
+        from lstm_poem.presets import PRESETS
+        from ui import state
+
+        preset = PRESETS["Quick demo"]
+        corpus = corpus_from_text(text)
+        training = replace(preset.training, epochs=2)
+        first = state.start_run(corpus, preset.model, training)
+        second = state.start_run(corpus, preset.model, training)
+        assert second is first
+
+    at = AppTest.from_function(two_clicks, args=(small_text,), default_timeout=60).run()
+    assert not at.exception, at.exception
+    (run,) = at.session_state["runs"]
+    assert run.job.join(timeout=60)
