@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
+from lstm_poem import limits
 from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
 from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic
 from ui import state
@@ -131,6 +134,7 @@ def _pick_upload() -> Corpus | None:
         "A plain-text file of poems (UTF-8 is best; other encodings are detected)",
         type=["txt"],
         key="corpus_upload",
+        max_upload_size=math.ceil(limits.MAX_CORPUS_BYTES / 1e6),  # the browser refuses bigger files at once
         on_change=_load_upload,
     )
     if "upload_error" in st.session_state:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
+from lstm_poem import limits
 from lstm_poem.bundle import BundleError
 from ui import state
 
@@ -38,6 +41,7 @@ def pick_model() -> state.ModelEntry | None:
             "A model downloaded from the Train page or made with `python -m lstm_poem train`",
             type=["zip"],
             key="bundle_upload",
+            max_upload_size=math.ceil(limits.MAX_BUNDLE_BYTES / 1e6),
             on_change=_load_upload,
         )
     if "bundle_error" in st.session_state:
