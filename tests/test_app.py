@@ -38,7 +38,7 @@ def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
     assert shipped, "the repository ships pretrained models"
     at = open_page("app_pages/generate.py")
     assert at.selectbox[0].value == "pretrained-" + shipped[0].name
-    assert any(text.startswith("Pretrained on") and "held-out loss" in text for text in texts(at.caption))
+    assert any(text.startswith("Pretrained:") and "Held-out loss" in text for text in texts(at.caption))
     poems = [element.proto.body for element in at.get("html")]
     assert len(poems) == 3 and len(set(poems)) == 3  # three temperatures, three different poems
     assert any(shipped[0].title in text for text in texts(at.sidebar.markdown))

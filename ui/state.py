@@ -143,8 +143,8 @@ def pretrained_models() -> dict[str, ModelEntry]:
         except BundleError:
             continue
         about = (
-            f"Pretrained on {item.corpus} with `{item.command}` on {item.trained_on}: "
-            f"held-out loss {item.held_out_loss:.3f} nats per character on {item.held_out}."
+            f"Pretrained: {item.description} Held-out loss {item.held_out_loss:.3f} nats per character on "
+            f"{item.held_out} (trained {item.trained_on}; the command is in pretrained/catalog.json)."
         )
         key = PRETRAINED_PREFIX + item.name
         entries[key] = ModelEntry(key, item.title, "pretrained", poem, about=about)
