@@ -43,7 +43,7 @@ def split_frost() -> tuple[str, str]:
     """The first ~5 KB (ending at a line break) and the last ~5 KB (starting at one)."""
     text = FROST.read_text(encoding="utf-8")
     head = text[: text.rfind("\n", 0, SMALL_CHARS) + 1]
-    tail = text[text.find("\n", len(text) - SMALL_CHARS) + 1 :]
+    tail = text[text.find("\n", len(text) - len(head)) + 1 :]  # no longer than the head: val_fraction <= 0.5
     return head, tail
 
 
@@ -81,12 +81,13 @@ def main() -> None:
     rows = [run(head, tail, budget, start) for budget in args.budgets for start in (None, base)]
     print(f"Small corpus: {len(head):,} chars of Mountain Interval; held-out: its last {len(tail):,} chars.")
     print(f"The sonnets model before fine-tuning scores {zero_shot:.3f} nats/char on the held-out text.\n")
-    print("| budget | start | best held-out loss (nats/char) | best epoch / epochs run | stopped by |")
-    print("|---:|---|---:|---:|---|")
+    print("| budget | start | best held-out loss (nats/char) | best epoch / epochs run | stopped by | seconds |")
+    print("|---:|---|---:|---:|---|---:|")
     for row in rows:
         print(
             f"| {row['budget_s']:g} s | {row['start']} | {row['best_val_loss']:.3f} | "
-            f"{row['best_epoch']} / {row['epochs_run']} | {row['stop_reason'].replace('_', ' ')} |"
+            f"{row['best_epoch']} / {row['epochs_run']} | {row['stop_reason'].replace('_', ' ')} | "
+            f"{row['seconds']:.0f} |"
         )
     for row in rows:
         print(f"\n--- {row['start']}, {row['budget_s']:g} s, T = 0.5 ---\nThe woods are\n{row['sample_T0.5']}")
