@@ -1,0 +1,239 @@
+"""End to end in a real browser: `streamlit run` on a free port, driven by Playwright in Debian's Chromium.
+
+Each test opens its own browser context, so each is a separate student
+session. The server gets no network (classics point at a dead local mirror),
+like a classroom machine behind a firewall. Screenshots of every page go to
+``build/screenshots`` (``LSTM_POEM_SCREENSHOTS=docs`` refreshes the README's).
+
+Skipped, with the reason, where Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = Path(os.environ.get("LSTM_POEM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(os.environ.get("LSTM_POEM_SCREENSHOTS", ROOT / "build" / "screenshots"))
+STARTUP_SECONDS = 120
+TRAINING_SECONDS = 150  # the quick demo stops by itself within 45 s; a shared CI machine may be slow
+BALLADS = "Harbour and Harvest Ballads (ballad quatrains)"
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: pip install -r requirements-dev.txt"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A real app server; its log is printed if it does not come up."""
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("server")
+    env = {
+        **os.environ,
+        "LSTM_POEM_CACHE_DIR": str(workdir / "cache"),
+        "LSTM_POEM_CORPUS_MIRROR": "http://127.0.0.1:9",  # nothing listens there: the server is offline
+    }
+    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the app did not start:\n" + (workdir / "server.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh session (own cookies, own Streamlit session) with a large window."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True, base_url=app_url)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert page.locator("[data-testid=stException]").count() == 0, "the page showed a traceback"
+    assert errors == [], errors
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def open_train_page(page) -> None:
+    page.goto("/train")
+    page.get_by_text("distinct characters").first.wait_for()
+
+
+def choose_sample(page, title: str) -> None:
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Sample corpus").click()
+    page.get_by_role("option", name=title).click()
+    page.get_by_text("Twenty-nine short ballads").wait_for()
+
+
+def chart_marks(page) -> list[str]:
+    """The aria labels Vega gives every mark of the loss chart (SVG), e.g. "epoch: 3; …; series: held-out"."""
+    chart = page.locator("[data-testid=stVegaLiteChart]").first
+    return [label for label in chart.locator("[aria-label]").evaluate_all("els => els.map(e => e.ariaLabel)")]
+
+
+def nav(page, title: str):
+    return page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title, exact=True)
+
+
+def epoch_shown(page) -> int:
+    text = page.get_by_text(re.compile(r"^Epoch \d+ of")).first.inner_text()
+    return int(re.match(r"Epoch (\d+)", text).group(1))
+
+
+def poems(page, count: int = 3) -> list[str]:
+    """The poem texts once every column is drawn (components may show a placeholder for a moment first)."""
+    page.get_by_text(re.compile(rf"^{count} poems in ")).wait_for()
+    page.get_by_test_id("stHtml").nth(count - 1).wait_for()
+    return page.get_by_test_id("stHtml").all_inner_texts()
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not change in time"
+        time.sleep(0.2)
+
+
+def train_quick_demo_to_the_end(page) -> None:
+    open_train_page(page)
+    choose_sample(page, BALLADS)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text(re.compile("weights of (the best )?epoch")).first.wait_for(timeout=TRAINING_SECONDS * 1000)
+
+
+def test_quick_demo_on_a_sample_corpus_runs_to_the_end(page):
+    page.goto("/")
+    page.get_by_text("lstm-poem").first.wait_for()
+    shoot(page, "screenshot-home.png")
+    train_quick_demo_to_the_end(page)
+    outcome = page.locator("[data-testid=stAlertContentInfo]").filter(has_text="weights").first.inner_text()
+    assert "Early stopping fired" in outcome or "were kept" in outcome
+    marks = chart_marks(page)
+    assert any("series: training" in label for label in marks)  # the training curve…
+    assert any("series: held-out" in label for label in marks)  # …and the held-out curve
+    assert any(label.startswith("Symbol legend") and "training, held-out" in label for label in marks)
+    assert any("best: epoch" in label for label in marks)
+    if "Early stopping fired" in outcome:
+        assert any("stopped at epoch" in label and "restored epoch" in label for label in marks)
+    shoot(page, "screenshot-train-finished.png")
+
+
+def test_training_goes_on_while_the_student_visits_generate(page):
+    open_train_page(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text(re.compile(r"^Epoch ([6-9]|\d\d+) of")).first.wait_for(timeout=TRAINING_SECONDS * 1000)
+    shoot(page, "screenshot-train.png")  # the README's picture of a training in progress
+    before = epoch_shown(page)
+    nav(page, "Generate").click()
+    page.get_by_text("T = 1.5").first.wait_for()
+    assert page.locator("[data-testid=stSidebar]").get_by_text(re.compile("Run 1.*epoch")).count() == 1
+    page.wait_for_timeout(3000)  # training carries on meanwhile
+    nav(page, "Train").click()
+    page.get_by_text(re.compile(r"^Epoch \d+ of")).first.wait_for()
+    assert epoch_shown(page) > before
+    points = len([label for label in chart_marks(page) if "series: held-out" in label])
+    page.wait_for_timeout(3000)
+    assert len([label for label in chart_marks(page) if "series: held-out" in label]) > points  # still drawing
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("You stopped training").wait_for()
+
+
+def test_three_temperatures_write_three_poems_and_one_slider_changes_one_column(page):
+    page.goto("/generate")
+    page.get_by_text("T = 1.5").first.wait_for()
+    first = poems(page)
+    assert len(first) == 3 and len(set(first)) == 3
+    page.get_by_test_id("stVegaLiteChart").wait_for()  # the next-character odds, drawn last
+    shoot(page, "screenshot-generate.png")
+    last_temperature = page.get_by_role("slider").last
+    last_temperature.focus()
+    last_temperature.press("ArrowLeft")  # 1.5 -> 1.45
+    page.get_by_text("T = 1.45", exact=True).wait_for()
+    wait_until(lambda: poems(page)[2] != first[2])
+    page.wait_for_timeout(1000)  # let the rerun finish drawing every column
+    assert poems(page)[:2] == first[:2]  # the other columns kept their poems
+
+
+def test_a_bad_upload_shows_a_message(page, tmp_path):
+    open_train_page(page)
+    page.get_by_text("Upload a .txt file").click()
+    picture = tmp_path / "poems.txt"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    page.locator("input[type=file]").set_input_files(str(picture))
+    page.get_by_text("This file looks like a PNG image, not plain text.").wait_for()
+    assert page.get_by_role("button", name="Train").is_disabled()
+
+
+def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
+    train_quick_demo_to_the_end(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the model").click()
+    bundle = tmp_path / "model.zip"
+    download.value.save_as(bundle)
+    page.get_by_role("button", name="Write poems with it").click()
+    page.get_by_text("T = 1.5").first.wait_for()
+    written = poems(page)
+    page.get_by_text("Load a model file (.zip)").click()
+    page.locator("input[type=file]").set_input_files(str(bundle))
+    page.get_by_text("model.zip (uploaded)").first.wait_for()
+    page.get_by_text("T = 1.5").first.wait_for()
+    assert poems(page) == written
