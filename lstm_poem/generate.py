@@ -23,6 +23,7 @@ import numpy as np
 
 from lstm_poem import limits
 from lstm_poem.model import ConfigError, PoemModel, check_int, check_range, recurrent_layers
+from lstm_poem.tokenizer import Tokenizer
 
 _MASKED = -1e9  # a logit that no amount of noise can win
 
@@ -244,18 +245,24 @@ class Generator:
         """The distribution of the token after ``prime`` at each temperature (for a bar chart)."""
         prime_ids, _ = self.encode_prime(prime)
         logits, _ = self._prime_graph(np.asarray(prime_ids, np.int32))
-        logits = logits.numpy()[0]
-        unknown_id = self.poem.tokenizer.unknown_id
-        order = [int(i) for i in np.argsort(-logits) if i != unknown_id][:top_n]
-        rows = [scale_by_temperature(logits, t) for t in temperatures]
-        probs = np.array([[row[i] for i in order] for row in rows])
-        return NextTokenOdds(
-            labels=[self.poem.tokenizer.display(i) for i in order],
-            temperatures=[float(t) for t in temperatures],
-            probs=probs,
-            other=1.0 - probs.sum(axis=1),
-            entropy_bits=np.array([entropy_bits(row) for row in rows]),
-        )
+        return odds_from_logits(logits.numpy()[0], self.poem.tokenizer, temperatures, top_n)
+
+
+def odds_from_logits(
+    logits: np.ndarray, tokenizer: Tokenizer, temperatures: Sequence[float], top_n: int = 10
+) -> NextTokenOdds:
+    """The ``top_n`` likeliest tokens of one logits row (never the unknown word), at each temperature."""
+    unknown_id = tokenizer.unknown_id
+    order = [int(i) for i in np.argsort(-logits) if i != unknown_id][:top_n]
+    rows = [scale_by_temperature(logits, t) for t in temperatures]
+    probs = np.array([[row[i] for i in order] for row in rows])
+    return NextTokenOdds(
+        labels=[tokenizer.display(i) for i in order],
+        temperatures=[float(t) for t in temperatures],
+        probs=probs,
+        other=1.0 - probs.sum(axis=1),
+        entropy_bits=np.array([entropy_bits(row) for row in rows]),
+    )
 
 
 def _filter_top_k(scaled, top_k, vocab):
