@@ -32,6 +32,7 @@ page = st.navigation(
         st.Page("app_pages/home.py", title="Start here", icon="🪶", default=True),
         st.Page("app_pages/train.py", title="Train", icon="📈"),
         st.Page("app_pages/generate.py", title="Generate", icon="✍️"),
+        st.Page("app_pages/inside.py", title="Inside the network", icon="🔬"),
     ]
 )
 try:

@@ -11,7 +11,10 @@ st.markdown(
 first, second, third = st.columns(3)
 with first:
     st.subheader("1. Pick some verse")
-    st.markdown("On the **Train** page, choose a sample corpus, upload a `.txt` file of poems, or paste some in.")
+    st.markdown(
+        "On the **Train** page, choose a sample corpus or a classic, upload a `.txt` file of poems, or paste some "
+        "in. Or skip ahead: **Generate** already has pretrained models."
+    )
 with second:
     st.subheader("2. Train and watch")
     st.markdown(
@@ -27,6 +30,7 @@ with third:
 
 st.page_link("app_pages/train.py", label="Start training", icon="📈")
 st.page_link("app_pages/generate.py", label="Generate poems", icon="✍️")
+st.page_link("app_pages/inside.py", label="Look inside the network", icon="🔬")
 
 with st.expander("What is going on inside?"):
     st.markdown(
@@ -34,5 +38,7 @@ with st.expander("What is going on inside?"):
         "Its **loss** is how surprised it is by the real next character, in nats: lower is better. "
         "To write, it repeatedly picks a next character from its predicted odds. **Temperature** reshapes "
         "those odds before the pick: below 1 it favours the likeliest characters, above 1 it flattens the "
-        "odds so rarer characters get a chance. At 0 it always takes the single likeliest one."
+        "odds so rarer characters get a chance. At 0 it always takes the single likeliest one. The **Inside** "
+        "page shows the gates and memory of every unit as it reads, and finds units that track things like the "
+        "position in the line."
     )

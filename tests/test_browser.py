@@ -237,3 +237,15 @@ def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
     page.get_by_text("model.zip (uploaded)").first.wait_for()
     page.get_by_text("T = 1.5").first.wait_for()
     assert poems(page) == written
+
+
+def test_the_inside_page_draws_the_gates_of_the_pretrained_model(page):
+    page.goto("/inside")
+    page.get_by_text("At every character").wait_for()
+    page.get_by_role("tab", name="Gates at work").click()
+    page.get_by_text("Find interesting units").wait_for()
+    # Thousands of cells: Vega draws this one on a canvas, and the chart's label is its description.
+    page.locator("[data-testid=stVegaLiteChart][aria-label='activation heatmap'] canvas").wait_for()
+    page.get_by_text(re.compile(r"unit \d+: position in the line \(r = ")).first.wait_for()  # a line-length unit
+    page.wait_for_timeout(1000)
+    shoot(page, "screenshot-inside.png")

@@ -1,0 +1,41 @@
+"""Inside page: what the network computes at each character, and what it learned."""
+
+import streamlit as st
+
+from ui import inside_view, state
+from ui.model_picker import pick_model
+
+# The project's own verse (sample_corpora/ballads.txt, CC0): varied lines, so units have something to follow.
+DEFAULT_TEXT = (
+    "The miller hung a lantern out\nAbove the turning wheel,\n"
+    "So boats that drifted down the dark\nWould know the mill was real.\n"
+)
+
+st.title("🔬 Inside the network")
+entry = pick_model()
+if entry is None:
+    st.info("There is no model yet. Train one, or load a model file above.")
+    st.stop()
+
+text = st.text_area(
+    "Text to read, one character at a time", key=state.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000
+)
+try:
+    result = inside_view.current_trace(entry, text)
+except ValueError as err:
+    st.warning(f"{err} Type some of the kind of text it was trained on.", icon="✏️")
+    st.stop()
+if len(result.pieces) < len(text.rstrip()):
+    st.caption(f"Reading the first {len(result.pieces)} tokens the model knows.")
+
+explained, gates, odds, learning = st.tabs(
+    ["The cell, explained", "Gates at work", "Next-character odds", "Watch it learn"]
+)
+with explained:
+    inside_view.explain_cell(entry.poem.config.cell, result)
+with gates:
+    inside_view.gates_at_work(result)
+with odds:
+    inside_view.next_character_odds(entry, result)
+with learning:
+    inside_view.watch_it_learn()
