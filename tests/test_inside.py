@@ -67,3 +67,15 @@ def test_a_unit_that_copies_a_feature_is_found_first():
     (first, *_) = interesting_units(result)
     assert (first.layer, first.unit, first.feature) == (0, 5, "position in the line")
     assert first.correlation == pytest.approx(1.0)
+
+
+def test_heatmap_keeps_the_text_order_and_the_chosen_unit_order():
+    from lstm_poem.inside_charts import activation_heatmap, unit_text_html
+
+    values = np.arange(12, dtype=float).reshape(4, 3)
+    spec = activation_heatmap(list("ab\nc"), values, [2, 0], "cell state", is_gate=False).to_dict()
+    x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+    assert x["sort"] == ["00000a", "00001b", "00002⏎", "00003c"] and y["sort"] == ["unit 2", "unit 0"]
+    assert len(spec["data"]["values"]) == 8 and spec["description"] == "activation heatmap"
+    shaded = unit_text_html(["a", "\n", "<"], np.array([1.0, 0.0, -2.0]))
+    assert "&lt;" in shaded and "rgba(33, 102, 172, 0.42)" in shaded and "rgba(178, 24, 43, 0.85)" in shaded
