@@ -7,7 +7,7 @@ training text.
 
 Usage (from the repo root; the sonnets need ``../shared/corpora``)::
 
-    python scripts/train_pretrained.py            # all models, about 25 minutes on 2 cores
+    python scripts/train_pretrained.py            # all models, about 20 minutes on 2 cores
     python scripts/train_pretrained.py --only sample_verse
 
 The recipes run in order; the sonnets model is fine-tuned from the plays model.
