@@ -174,6 +174,9 @@ def test_quick_demo_on_a_sample_corpus_runs_to_the_end(page):
     assert any("best: epoch" in label for label in marks)
     if "Early stopping fired" in outcome:
         assert any("stopped at epoch" in label and "restored epoch" in label for label in marks)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("No training running.").wait_for()  # the sidebar is drawn after the page
+    assert sidebar.get_by_text(re.compile(r"^Run 1 · LSTM 1×128")).count() == 1  # the new model is the current one
     shoot(page, "screenshot-train-finished.png")
 
 

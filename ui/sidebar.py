@@ -15,7 +15,7 @@ def show_sidebar() -> None:
         st.markdown("**Current model**")
         entry = state.current_model()
         if entry is None:
-            st.caption("None yet: train one, or load a model file on the Generate page.")
+            st.caption("None chosen yet: the Generate page starts with a pretrained model, or train your own.")
         else:
             config = entry.poem.config
             lines = [
