@@ -142,7 +142,12 @@ class WordTokenizer(Tokenizer):
     @classmethod
     def fit(cls, text: str, max_words: int = 4000) -> WordTokenizer:
         """Keep the ``max_words - 1`` most frequent tokens (ties in first-seen order)."""
-        counts = Counter(_WORD_PATTERN.findall(text))
+        return cls.fit_pieces(_WORD_PATTERN.findall(text), max_words)
+
+    @classmethod
+    def fit_pieces(cls, pieces: Sequence[str], max_words: int = 4000) -> WordTokenizer:
+        """Like :meth:`fit`, from tokens already split off a text."""
+        counts = Counter(pieces)
         counts.pop(UNKNOWN_WORD, None)
         kept = [token for token, _ in counts.most_common(max(1, max_words - 1))]
         return cls([UNKNOWN_WORD, *kept])

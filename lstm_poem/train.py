@@ -30,7 +30,7 @@ from lstm_poem.data import (
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
 from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
-from lstm_poem.tokenizer import fit_tokenizer, words
+from lstm_poem.tokenizer import WordTokenizer, fit_tokenizer, words
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,14 @@ def train(
         tokenizer, notes = vocabulary.tokenizer, vocabulary.notes()
     ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
     split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
+    if init_from is None and isinstance(tokenizer, WordTokenizer):
+        # Words are counted in the training part only: a held-out word never trained on is "unknown",
+        # as it would be in a new poem, instead of flattering the held-out loss. (One id per piece,
+        # so the split does not move.)
+        training_pieces = tokenizer.split(corpus.text)[: len(split.train)]
+        tokenizer = WordTokenizer.fit_pieces(training_pieces, model_config.max_words)
+        ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
+        split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
     model_config.check_size(tokenizer.vocab_size)
 
     keras.utils.set_random_seed(train_config.seed)

@@ -116,3 +116,11 @@ def test_sample_prime_is_the_first_complete_line_of_the_tail():
 
     assert first_line("ch, March\nThe shepherd does not sleep,\nand more\n") == "The shepherd does not sleep,\n"
     assert first_line("only a fragment") == "only a fragment\n"
+
+
+def test_word_vocabulary_comes_from_the_training_part_only(ballads_text):
+    text = ballads_text[:6000] + "\n" + "zephyrous quillwort " * 60 + "\n"  # words only in the held-out tail
+    result = train(text, tiny_model_config(level="word"), tiny_train_config(epochs=1, seq_len=16))
+    tokens = set(result.poem.tokenizer.tokens)
+    assert "zephyrous" not in tokens and "quillwort" not in tokens
+    assert "miller" in tokens
