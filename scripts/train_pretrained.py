@@ -43,7 +43,7 @@ class Recipe:
     title: str
     description: str
     corpus: str  # in words, for the catalog
-    corpus_file: str | None  # a file in ../shared/corpora; None = the joined sample corpora
+    corpus_files: tuple[str, ...]  # files in ../shared/corpora, joined in this order; () = the sample corpora
     flags: tuple[str, ...]
     base: str | None = None  # fine-tune from this recipe's bundle
     held_out: str = "the last 10% of the training text"
@@ -55,7 +55,7 @@ RECIPES = (
         "Shakespeare's plays",
         "Speeches from the plays, with speaker names in capitals: the classic char-rnn demo.",
         "Tiny Shakespeare (karpathy/char-rnn), ../shared/corpora/tinyshakespeare.txt",
-        "tinyshakespeare.txt",
+        ("tinyshakespeare.txt",),
         ("--units", "384", "--dropout", "0.2", "--learning-rate", "0.005", "--epochs", "12", "--patience", "3"),
     ),
     Recipe(
@@ -64,10 +64,21 @@ RECIPES = (
         "Pentameter lines, thee and thou, rhyme words at line ends. Fine-tuned from the plays model: "
         "90 KB of sonnets alone is too little to learn English from scratch.",
         "Shakespeare's Sonnets (Project Gutenberg #1041), ../shared/corpora/shakespeare_sonnets.txt",
-        "shakespeare_sonnets.txt",
+        ("shakespeare_sonnets.txt",),
         ("--epochs", "60", "--patience", "6"),
         base="plays",
         held_out="the sonnets' last 10%",
+    ),
+    Recipe(
+        "frost",
+        "Robert Frost",
+        "Plain-spoken blank verse and lyrics of New England, the voice of \"The Road Not Taken\" (the Generate "
+        "page's default seed). Fine-tuned from the plays model.",
+        "Frost's North of Boston (1914) and Mountain Interval (1916), ../shared/corpora, joined in that order",
+        ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
+        ("--epochs", "60", "--patience", "6"),
+        base="plays",
+        held_out="the last 10% of Mountain Interval and North of Boston joined",
     ),
     Recipe(
         "sample_verse",
@@ -75,16 +86,16 @@ RECIPES = (
         "Trained on the project's own sonnets, haiku, limericks, ballads and free verse: seed it with the "
         "start of any of those forms and it follows.",
         "all corpora in sample_corpora/ (original CC0 verse), each one's last tenth moved to the end",
-        None,
+        (),
         ("--units", "256", "--dropout", "0.3", "--epochs", "80", "--patience", "6"),
         held_out="the last 10% of each sample corpus",
     ),
 )
 
 
-# Recipes run in training order (plays before the sonnets fine-tuned from it); the
-# catalog lists the best verse model first, because the Generate page opens with it.
-CATALOG_ORDER = ("sonnets", "sample_verse", "plays")
+# Recipes run in training order (plays before the models fine-tuned from it). The Generate
+# page opens with the catalog's first model: Frost, who wrote its default seed line.
+CATALOG_ORDER = ("frost", "sonnets", "sample_verse", "plays")
 
 
 def sample_verse_text() -> str:
@@ -100,14 +111,19 @@ def sample_verse_text() -> str:
 
 def corpus_file(recipe: Recipe, workdir: Path) -> tuple[Path, str]:
     """The training text's path and how the catalog should name it in the command."""
-    if recipe.corpus_file is not None:
-        path = SHARED_CORPORA / recipe.corpus_file
+    paths = [SHARED_CORPORA / name for name in recipe.corpus_files]
+    for path in paths:
         if not path.is_file():
             sys.exit(f"error: {path} is missing; the {recipe.name} model is trained on the shared corpora")
-        return path, f"../shared/corpora/{recipe.corpus_file}"
-    path = workdir / "sample_verse.txt"
-    path.write_text(sample_verse_text(), encoding="utf-8")
-    return path, "sample_verse.txt"
+    if len(paths) == 1:
+        return paths[0], f"../shared/corpora/{recipe.corpus_files[0]}"
+    path = workdir / f"{recipe.name}.txt"
+    if paths:
+        text = "\n\n\n".join(p.read_text(encoding="utf-8").strip("\n") for p in paths) + "\n"
+    else:
+        text = sample_verse_text()
+    path.write_text(text, encoding="utf-8")
+    return path, path.name
 
 
 def train(recipe: Recipe, workdir: Path) -> dict:
