@@ -38,8 +38,13 @@ def split_stream(ids: np.ndarray, seq_len: int, val_fraction: float) -> Split:
             f"with {val_fraction:.0%} held out needs at least {needed:,}. "
             "Use a longer text or a shorter window."
         )
-    boundary = len(ids) - max(seq_len + 1, int(round(len(ids) * val_fraction)))
+    boundary = heldout_start(len(ids), seq_len, val_fraction)
     return Split(train=ids[:boundary], heldout=ids[boundary:])
+
+
+def heldout_start(n_tokens: int, seq_len: int, val_fraction: float) -> int:
+    """Index of the first held-out token of a stream of ``n_tokens`` (at least one full window is held out)."""
+    return max(0, n_tokens - max(seq_len + 1, int(round(n_tokens * val_fraction))))
 
 
 def min_tokens(seq_len: int, val_fraction: float) -> int:

@@ -154,22 +154,22 @@ def text_features(pieces: list[str]) -> dict[str, np.ndarray]:
     }
 
 
+def correlations(values: np.ndarray, feature: np.ndarray) -> np.ndarray:
+    """Pearson r between each unit's values [steps, units] and a feature [steps]; NaN where either is constant."""
+    centred = values - values.mean(axis=0)
+    f = feature - feature.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (centred * f[:, None]).sum(axis=0) / (np.sqrt((centred**2).sum(axis=0)) * np.sqrt((f**2).sum()))
+
+
 def interesting_units(result: Trace, top: int = 8) -> list[Finding]:
     """Units whose memory correlates most strongly with a text feature (best first, one entry per unit)."""
     features = text_features(result.pieces)
     best: dict[tuple[int, int], Finding] = {}
     for layer_index, layer in enumerate(result.layers):
-        memory = layer.memory
-        centred = memory - memory.mean(axis=0)
-        spread = np.sqrt((centred**2).sum(axis=0))
         for name, feature in features.items():
-            f = feature - feature.mean()
-            norm = np.sqrt((f**2).sum())
-            if norm == 0:
-                continue  # the text never varies in this respect
-            with np.errstate(invalid="ignore", divide="ignore"):
-                r = (centred * f[:, None]).sum(axis=0) / (spread * norm)
-            for unit in np.flatnonzero(np.isfinite(r)):
+            r = correlations(layer.memory, feature)
+            for unit in np.flatnonzero(np.isfinite(r)):  # a feature the text never varies gives no finding
                 finding = Finding(layer_index, int(unit), name, float(r[unit]))
                 key = (layer_index, int(unit))
                 if key not in best or abs(finding.correlation) > abs(best[key].correlation):

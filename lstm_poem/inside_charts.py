@@ -76,7 +76,7 @@ def one_step_chart(values: dict[str, np.ndarray], step: int, units: Sequence[int
         .encode(
             x=alt.X("unit:O", sort=[f"unit {u}" for u in units], title=None, axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("quantity:N", sort=names, title=None),
-            color=alt.Color("value:Q", scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1]), title="value"),
+            color=alt.Color("value:Q", scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], clamp=True), title="value"),
             tooltip=["quantity:N", "unit:N", alt.Tooltip("value:Q", format=".3f")],
         )
         .properties(description="one step", width="container", height=36 * len(names))

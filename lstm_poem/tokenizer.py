@@ -142,7 +142,7 @@ class WordTokenizer(Tokenizer):
     @classmethod
     def fit(cls, text: str, max_words: int = 4000) -> WordTokenizer:
         """Keep the ``max_words - 1`` most frequent tokens (ties in first-seen order)."""
-        return cls.fit_pieces(_WORD_PATTERN.findall(text), max_words)
+        return cls.fit_pieces(word_tokens(text), max_words)
 
     @classmethod
     def fit_pieces(cls, pieces: Sequence[str], max_words: int = 4000) -> WordTokenizer:
@@ -157,7 +157,7 @@ class WordTokenizer(Tokenizer):
         return 0
 
     def split(self, text: str) -> list[str]:
-        return _WORD_PATTERN.findall(text)
+        return word_tokens(text)
 
     def pieces(self, ids: Sequence[int]) -> list[str]:
         return spaced_words([self.tokens[i] for i in ids])
@@ -179,6 +179,11 @@ def spaced_words(words: Sequence[str]) -> list[str]:
             glue_next = word in _NO_SPACE_AFTER
         parts.append(word if glue else " " + word)
     return parts
+
+
+def word_tokens(text: str) -> list[str]:
+    """The tokens a word-level model reads: words, numbers, single symbols and newlines."""
+    return _WORD_PATTERN.findall(text)
 
 
 def words(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from lstm_poem import __version__, limits
 from lstm_poem.corpus import Corpus, corpus_from_text
 from lstm_poem.data import (
     covered_tokens,
+    heldout_start,
     make_dataset,
     make_training_dataset,
     split_stream,
@@ -30,7 +31,7 @@ from lstm_poem.data import (
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
 from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
-from lstm_poem.tokenizer import WordTokenizer, fit_tokenizer, words
+from lstm_poem.tokenizer import WordTokenizer, fit_tokenizer, word_tokens, words
 
 
 @dataclass(frozen=True)
@@ -198,22 +199,16 @@ def train(
     stop_event = stop_event or threading.Event()
 
     notes: list[str] = []
-    if init_from is None:
-        tokenizer = fit_tokenizer(corpus.text, model_config.level, model_config.max_words)
-    else:
+    if init_from is not None:
         model_config = init_from.config
         vocabulary = adapt_vocabulary(init_from, corpus.text)
         tokenizer, notes = vocabulary.tokenizer, vocabulary.notes()
+    elif model_config.level == "word":
+        tokenizer = _fit_words_on_training_part(corpus.text, model_config.max_words, train_config)
+    else:
+        tokenizer = fit_tokenizer(corpus.text, "char")
     ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
     split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
-    if init_from is None and isinstance(tokenizer, WordTokenizer):
-        # Words are counted in the training part only: a held-out word never trained on is "unknown",
-        # as it would be in a new poem, instead of flattering the held-out loss. (One id per piece,
-        # so the split does not move.)
-        training_pieces = tokenizer.split(corpus.text)[: len(split.train)]
-        tokenizer = WordTokenizer.fit_pieces(training_pieces, model_config.max_words)
-        ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
-        split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
     model_config.check_size(tokenizer.vocab_size)
 
     keras.utils.set_random_seed(train_config.seed)
@@ -292,6 +287,15 @@ def train(
     )
     poem.info = _bundle_info(corpus, result, init_from)
     return result
+
+
+def _fit_words_on_training_part(text: str, max_words: int, config: TrainConfig) -> WordTokenizer:
+    """Count words in the training part only: a held-out word never trained on is "unknown", as it
+    would be in a new poem, instead of flattering the held-out loss. Each token becomes one id, so
+    the boundary found here is the one :func:`split_stream` finds after encoding."""
+    tokens = word_tokens(text)
+    boundary = heldout_start(len(tokens), config.seq_len, config.val_fraction)
+    return WordTokenizer.fit_pieces(tokens[:boundary], max_words)
 
 
 def _bundle_info(corpus: Corpus, result: TrainResult, base: PoemModel | None) -> dict[str, Any]:

@@ -78,7 +78,7 @@ RECIPES = (
         ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
         ("--epochs", "60", "--patience", "6"),
         base="plays",
-        held_out="the last 10% of Mountain Interval and North of Boston joined",
+        held_out="the last 10% of the two books joined (the end of Mountain Interval)",
     ),
     Recipe(
         "sample_verse",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lstm_poem import limits
 from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
-from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic
+from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
 from ui import state
 from ui.format import size
 
@@ -108,7 +108,7 @@ def _pick_classic() -> Corpus | None:
 
 
 def _classic_label(classic: Classic) -> str:
-    where = "downloaded" if cached_path(classic).is_file() else "needs download"
+    where = "downloaded" if is_cached(classic) else "needs download"
     return f"{classic.title}, {classic.author} ({where})"
 
 

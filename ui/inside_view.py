@@ -9,7 +9,7 @@ import streamlit as st
 
 from lstm_poem.charts import next_token_chart
 from lstm_poem.generate import odds_from_logits
-from lstm_poem.inside import Trace, interesting_units, text_features, trace
+from lstm_poem.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.inside_charts import activation_heatmap, learning_timeline, one_step_chart, unit_text_html, visible
 from ui import state
 
@@ -81,7 +81,7 @@ def explain_cell(cell: str, result: Trace) -> None:
     st.altair_chart(one_step_chart(values, step - 1, list(units)), width="stretch")
 
 
-def _unit_order(result: Trace, layer: int, values: np.ndarray, order: str) -> list[int]:
+def _unit_order(result: Trace, values: np.ndarray, order: str) -> list[int]:
     if order == "unit number":
         ranking = np.arange(values.shape[1])
     elif order == "most active":
@@ -90,9 +90,7 @@ def _unit_order(result: Trace, layer: int, values: np.ndarray, order: str) -> li
         ranking = np.argsort(-values.std(axis=0))
     else:
         feature = text_features(result.pieces)[order.removeprefix("follows ")]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = [abs(np.nan_to_num(np.corrcoef(values[:, u], feature)[0, 1])) for u in range(values.shape[1])]
-        ranking = np.argsort(-np.array(r))
+        ranking = np.argsort(-np.abs(np.nan_to_num(correlations(values, feature))))
     return [int(u) for u in ranking[:MAX_HEATMAP_UNITS]]
 
 
@@ -105,7 +103,7 @@ def gates_at_work(result: Trace) -> None:
     orders = ["unit number", "most active", "most changing"] + [f"follows {f}" for f in text_features([])]
     order = right.selectbox("Sort the units by", orders, index=2, key="inside_order")
     values = layers[layer].values[quantity]
-    units = _unit_order(result, layer, values, order)
+    units = _unit_order(result, values, order)
     st.caption(f"{len(units)} of {values.shape[1]} units, {len(result.pieces)} characters. Hover a cell for its value.")
     st.altair_chart(activation_heatmap(result.pieces, values, units, quantity, quantity in GATES))
 
