@@ -19,10 +19,12 @@ from lstm_poem import limits
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
 from ui import state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui import memory  # noqa: E402
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 
 keep_keras_session()
+memory.tend()  # the server's garbage collection policy (Streamlit's own after-run collection is off)
 
 st.set_page_config(page_title="lstm-poem", page_icon="🪶", layout="wide")
 

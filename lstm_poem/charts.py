@@ -12,7 +12,9 @@ likely the model thought each piece was.
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -53,37 +55,45 @@ def _thinned(batches: Sequence[BatchRecord], most: int) -> list[tuple[float, flo
     return [(sum(x for x, _ in group) / len(group), sum(y for _, y in group) / len(group)) for group in groups]
 
 
-def loss_chart(
-    epochs: Sequence[EpochRecord],
-    batches: Sequence[BatchRecord] = (),
-    *,
-    stopped_early: bool = False,
-    unit: str = "nats per character",
-) -> alt.LayerChart:
-    """The live training chart: per-batch loss, per-epoch training and held-out loss, the best epoch.
-
-    Layers, in order, by ``description``: "batch loss", "epoch loss", "best epoch" and, only when
-    ``stopped_early``, "early stop". The first three are always present (with empty data when
-    there is nothing to show yet) so the chart keeps the same shape while training fills it in.
-    """
-    x = alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1))
-    y = alt.Y("loss:Q", title=f"loss ({unit})", scale=alt.Scale(zero=False))
-
+def loss_chart_rows(
+    epochs: Sequence[EpochRecord], batches: Sequence[BatchRecord] = (), *, stopped_early: bool = False
+) -> dict[str, Rows]:
+    """The loss chart's data, one list of rows per layer, keyed by the layer's ``description``."""
     batch_rows = [{"epoch": x, "loss": _number(loss)} for x, loss in _thinned(batches, MAX_BATCH_POINTS_DRAWN)]
-    batch_layer = (
-        alt.Chart(alt.Data(values=batch_rows))
-        .mark_line(strokeWidth=1, opacity=0.3, color=SERIES_COLOURS[0])
-        .encode(x=x, y=y)
-        .properties(description="batch loss")
-    )
-
     epoch_rows = [
         {"epoch": e.epoch, "series": series, "loss": _number(loss)}
         for e in epochs
         for series, loss in zip(SERIES, (e.loss, e.val_loss))
     ]
+    best_rows: Rows = []
+    if epochs and _number(epochs[-1].best_val_loss) is not None:
+        last = epochs[-1]
+        label = f"best: epoch {last.best_epoch} ({last.best_val_loss:.3f})"
+        best_rows = [{"epoch": last.best_epoch, "loss": last.best_val_loss, "label": label}]
+    data = {"batch loss": batch_rows, "epoch loss": epoch_rows, "best epoch": best_rows}
+    if stopped_early:
+        stop_rows: Rows = []
+        if epochs:
+            last = epochs[-1]
+            label = f"stopped at epoch {last.epoch}, restored epoch {last.best_epoch}"
+            stop_rows = [{"epoch": last.epoch, "label": label}]
+        data["early stop"] = stop_rows
+    return data
+
+
+def _loss_chart_template(unit: str, stopped_early: bool) -> alt.LayerChart:
+    """The loss chart without its data: each layer reads the named dataset of its ``description``."""
+    x = alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1))
+    y = alt.Y("loss:Q", title=f"loss ({unit})", scale=alt.Scale(zero=False))
+
+    batch_layer = (
+        alt.Chart(alt.NamedData("batch loss"))
+        .mark_line(strokeWidth=1, opacity=0.3, color=SERIES_COLOURS[0])
+        .encode(x=x, y=y)
+        .properties(description="batch loss")
+    )
     epoch_layer = (
-        alt.Chart(alt.Data(values=epoch_rows))
+        alt.Chart(alt.NamedData("epoch loss"))
         .mark_line(point=True)
         .encode(
             x=x,
@@ -97,37 +107,63 @@ def loss_chart(
         )
         .properties(description="epoch loss")
     )
-
-    best_rows: Rows = []
-    if epochs and _number(epochs[-1].best_val_loss) is not None:
-        last = epochs[-1]
-        label = f"best: epoch {last.best_epoch} ({last.best_val_loss:.3f})"
-        best_rows = [{"epoch": last.best_epoch, "loss": last.best_val_loss, "label": label}]
     best_base = alt.Chart().encode(x=x)
     best_layer = alt.layer(
         best_base.mark_rule(color="gray", strokeWidth=1),
         best_base.mark_point(color="black", filled=True, size=60).encode(y=y),
         best_base.mark_text(align="left", dx=6, dy=-10).encode(y=y, text="label:N"),
-        data=alt.Data(values=best_rows),
+        data=alt.NamedData("best epoch"),
     ).properties(description="best epoch")
-
     layers = [batch_layer, epoch_layer, best_layer]
     if stopped_early:
-        stop_rows: Rows = []
-        if epochs:
-            last = epochs[-1]
-            label = f"stopped at epoch {last.epoch}, restored epoch {last.best_epoch}"
-            stop_rows = [{"epoch": last.epoch, "label": label}]
         stop_base = alt.Chart().encode(x=x)
         # The last epoch is the right edge of the plot, so the text runs leftwards from the top of the rule.
         stop_layer = alt.layer(
             stop_base.mark_rule(color="gray", strokeDash=[4, 4]),
             stop_base.mark_text(align="right", baseline="top", dx=-4).encode(y=alt.value(4), text="label:N"),
-            data=alt.Data(values=stop_rows),
+            data=alt.NamedData("early stop"),
         ).properties(description="early stop")
         layers.append(stop_layer)
-
     return alt.layer(*layers).properties(width="container", height=HEIGHT)
+
+
+def loss_chart(
+    epochs: Sequence[EpochRecord],
+    batches: Sequence[BatchRecord] = (),
+    *,
+    stopped_early: bool = False,
+    unit: str = "nats per character",
+) -> alt.LayerChart:
+    """The live training chart: per-batch loss, per-epoch training and held-out loss, the best epoch.
+
+    Layers, in order, by ``description``: "batch loss", "epoch loss", "best epoch" and, only when
+    ``stopped_early``, "early stop". The first three are always present (with empty data when
+    there is nothing to show yet) so the chart keeps the same shape while training fills it in.
+    """
+    rows = loss_chart_rows(epochs, batches, stopped_early=stopped_early)
+    return _loss_chart_template(unit, stopped_early).properties(datasets=rows)
+
+
+@functools.lru_cache(maxsize=8)
+def _loss_chart_template_spec(unit: str, stopped_early: bool) -> str:
+    return json.dumps(_loss_chart_template(unit, stopped_early).to_dict())
+
+
+def loss_chart_spec(
+    epochs: Sequence[EpochRecord],
+    batches: Sequence[BatchRecord] = (),
+    *,
+    stopped_early: bool = False,
+    unit: str = "nats per character",
+) -> dict[str, Any]:
+    """:func:`loss_chart` as a Vega-Lite spec, for a page that redraws it every second while training.
+
+    Building and validating an Altair chart costs tens of milliseconds of the GIL that trainings
+    need; here Altair runs once per unit, and each call only fills the template's datasets.
+    """
+    spec = json.loads(_loss_chart_template_spec(unit, stopped_early))
+    spec["datasets"] = loss_chart_rows(epochs, batches, stopped_early=stopped_early)
+    return spec
 
 
 def runs_chart(runs: Sequence[tuple[str, Sequence[EpochRecord]]], unit: str = "nats per character") -> alt.LayerChart:

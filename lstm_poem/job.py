@@ -8,7 +8,9 @@ UI-related ever runs on it.
 
 from __future__ import annotations
 
+import heapq
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,33 +28,68 @@ class TrainingSlots:
     """A cap on trainings running at once in this process, shared by every user.
 
     On a small shared CPU two trainings already split the cores; a tenth would
-    make all ten crawl. Later jobs wait in the "queued" state until a slot frees.
+    make all ten crawl. Later jobs wait in the "queued" state until a slot frees,
+    first come first served, so each can be told its place in the line and a
+    rough wait (every training ends by its time limit at the latest).
     """
 
     def __init__(self, size: int):
         self.size = max(1, size)
-        self._busy = 0
+        self._running: dict[object, float] = {}  # holder -> time.monotonic() by which it ends at the latest
+        self._waiting: list[tuple[object, float]] = []  # (holder, its time limit), in order of arrival
         self._changed = threading.Condition()
 
     @property
     def busy(self) -> int:
         with self._changed:
-            return self._busy
+            return len(self._running)
 
-    def acquire(self, stop: threading.Event, give_up: Callable[[], bool] = lambda: False) -> bool:
-        """Wait for a free slot; give up (False) as soon as ``stop`` is set or ``give_up()`` says so."""
+    def acquire(
+        self,
+        holder: object,
+        stop: threading.Event,
+        give_up: Callable[[], bool] = lambda: False,
+        time_limit: float | None = None,
+    ) -> bool:
+        """Wait in line for a free slot; give up (False) as soon as ``stop`` is set or ``give_up()`` says so."""
+        limit = math.inf if time_limit is None else time_limit
         with self._changed:
-            while self._busy >= self.size:
-                if stop.is_set() or give_up():
-                    return False
-                self._changed.wait(0.2)
-            self._busy += 1
-            return True
+            self._waiting.append((holder, limit))
+            try:
+                while len(self._running) >= self.size or self._waiting[0][0] is not holder:
+                    if stop.is_set() or give_up():
+                        return False
+                    self._changed.wait(0.2)
+                self._running[holder] = time.monotonic() + limit
+                return True
+            finally:
+                self._waiting = [(other, limit) for other, limit in self._waiting if other is not holder]
+                self._changed.notify_all()
 
-    def release(self) -> None:
+    def release(self, holder: object) -> None:
         with self._changed:
-            self._busy -= 1
-            self._changed.notify()
+            self._running.pop(holder, None)
+            self._changed.notify_all()
+
+    def place(self, holder: object) -> tuple[int, float | None] | None:
+        """Where a waiting holder stands: (1-based place in line, the longest it should wait in seconds,
+        or None when some training ahead has no time limit); None when it is not waiting."""
+        with self._changed:
+            ahead = []
+            for other, limit in self._waiting:
+                if other is holder:
+                    break
+                ahead.append(limit)
+            else:
+                return None
+            now = time.monotonic()
+            # Slots free up when trainings end; each one ahead in line then holds the slot it takes.
+            frees = [max(end - now, 0.0) for end in self._running.values()] + [0.0] * (self.size - len(self._running))
+            heapq.heapify(frees)
+            for limit in ahead:
+                heapq.heappush(frees, heapq.heappop(frees) + limit)
+            wait = frees[0]
+            return len(ahead) + 1, (None if math.isinf(wait) else wait)
 
 
 SLOTS = TrainingSlots(limits.MAX_CONCURRENT_TRAININGS)
@@ -73,6 +110,7 @@ class JobSnapshot:
     elapsed: float
     stop_requested: bool
     abandoned: bool  # stopped because nobody looked at it for a while (its tab was closed)
+    queue_place: tuple[int, float | None] | None  # while queued: place in line, longest wait (s) if known
     model_config: ModelConfig
     train_config: TrainConfig
 
@@ -156,6 +194,7 @@ class TrainingJob:
                 elapsed=end - self._started if self._started else 0.0,
                 stop_requested=self._stop.is_set(),
                 abandoned=self._abandoned,
+                queue_place=self.slots.place(self) if self._state == "queued" else None,
                 model_config=self.model_config,
                 train_config=self.train_config,
             )
@@ -174,7 +213,7 @@ class TrainingJob:
     def _run(self) -> None:
         with self._lock:
             self._state = "queued"
-        if not self.slots.acquire(self._stop, give_up=self._nobody_watching):
+        if not self.slots.acquire(self, self._stop, self._nobody_watching, self.train_config.time_limit):
             self._finish("cancelled", error="Stopped before it started.")
             return
         with self._lock:
@@ -192,7 +231,7 @@ class TrainingJob:
         else:
             self._finish("done", result=result)
         finally:
-            self.slots.release()
+            self.slots.release(self)
 
     def _finish(self, state: str, result: TrainResult | None = None, error: str | None = None) -> None:
         with self._lock:

@@ -213,3 +213,14 @@ def test_unlikely_pieces_are_shaded_more():
 def test_confidence_html_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
         charts.confidence_html(["a", "b"], [0.5])
+
+
+@pytest.mark.parametrize("stopped_early", [False, True])
+def test_loss_chart_spec_is_the_altair_chart_without_rebuilding_it(stopped_early):
+    """The page's fast path draws exactly what the Altair builder describes."""
+    built = charts.loss_chart(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word").to_dict()
+    fast = charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
+    assert fast == built
+    fast["datasets"]["epoch loss"].clear()  # a caller changing its copy leaves the cached template alone
+    again = charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
+    assert again == built

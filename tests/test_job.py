@@ -1,4 +1,5 @@
 import threading
+import time
 
 from conftest import tiny_model_config, tiny_train_config
 from lstm_poem.corpus import corpus_from_text
@@ -29,6 +30,13 @@ def test_stop_ends_the_job_cleanly(small_text):
     assert snap.result.stop_reason == "user_stop" and len(snap.epochs) < 500
 
 
+def wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def test_errors_end_up_in_the_snapshot():
     job = TrainingJob(corpus_from_text("Too short.\n"), tiny_model_config(), tiny_train_config(seq_len=64)).start()
     assert job.join(timeout=60)
@@ -38,7 +46,7 @@ def test_errors_end_up_in_the_snapshot():
 
 def test_a_job_over_the_cap_waits_its_turn_and_can_be_cancelled(small_text):
     slots = TrainingSlots(1)
-    assert slots.acquire(threading.Event())  # someone else's training holds the only slot
+    assert slots.acquire("someone else", threading.Event())  # their training holds the only slot
     corpus = corpus_from_text(small_text)
     waiting = TrainingJob(corpus, tiny_model_config(), tiny_train_config(epochs=1), slots=slots).start()
     cancelled = TrainingJob(corpus, tiny_model_config(), tiny_train_config(epochs=1), slots=slots).start()
@@ -48,7 +56,7 @@ def test_a_job_over_the_cap_waits_its_turn_and_can_be_cancelled(small_text):
     assert cancelled.join(timeout=5)
     assert cancelled.snapshot().state == "cancelled" and cancelled.snapshot().result is None
 
-    slots.release()
+    slots.release("someone else")
     assert waiting.join(timeout=120)
     assert waiting.snapshot().state == "done" and slots.busy == 0
 
@@ -67,14 +75,14 @@ def test_a_job_nobody_watches_stops_itself_and_frees_its_slot(small_text):
 
 def test_a_watched_job_keeps_going_and_an_abandoned_queued_job_never_starts(small_text):
     slots = TrainingSlots(1)
-    assert slots.acquire(threading.Event())  # another session's training holds the only slot
+    assert slots.acquire("someone else", threading.Event())  # their training holds the only slot
     queued = TrainingJob(
         corpus_from_text(small_text), tiny_model_config(), tiny_train_config(), slots=slots, abandon_after=0.5
     )
     queued.start()
     assert queued.join(timeout=30)
     assert queued.snapshot().state == "cancelled" and queued.snapshot().abandoned
-    slots.release()
+    slots.release("someone else")
 
     watched = TrainingJob(
         corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=3), slots=slots, abandon_after=2.0
@@ -83,3 +91,37 @@ def test_a_watched_job_keeps_going_and_an_abandoned_queued_job_never_starts(smal
     while not watched.join(timeout=0.2):
         watched.snapshot()  # a page polling it
     assert not watched.snapshot().abandoned and watched.snapshot().result.epochs_run == 3
+
+
+def test_waiting_jobs_are_served_in_order_and_told_their_place_and_wait(small_text):
+    slots = TrainingSlots(1)
+    assert slots.acquire("someone else", threading.Event(), time_limit=60)  # ends within 60 s at the latest
+    corpus = corpus_from_text(small_text)
+    first, second = (
+        TrainingJob(corpus, tiny_model_config(), tiny_train_config(epochs=1, time_limit=30), slots=slots)
+        for _ in range(2)
+    )
+    first.start()
+    wait_for(lambda: first.snapshot().queue_place is not None)
+    second.start()
+    wait_for(lambda: second.snapshot().queue_place is not None)
+    place, wait = first.snapshot().queue_place
+    assert place == 1 and 55 < wait <= 60  # when the running training's time limit is up
+    place, wait = second.snapshot().queue_place
+    assert place == 2 and 85 < wait <= 90  # then the first in line may take its 30 s
+    slots.release("someone else")
+    assert first.join(timeout=120) and second.join(timeout=120)
+    assert first.snapshot().state == "done" and second.snapshot().state == "done"
+    assert first.snapshot().queue_place is None and slots.busy == 0
+
+
+def test_place_in_line_is_unknown_behind_a_training_without_a_time_limit():
+    slots = TrainingSlots(1)
+    assert slots.acquire("no limit", threading.Event())
+    waiting = threading.Thread(target=slots.acquire, args=("me", threading.Event(), lambda: False, 10))
+    waiting.start()
+    wait_for(lambda: slots.place("me") is not None)
+    assert slots.place("me") == (1, None) and slots.place("no limit") is None
+    slots.release("no limit")
+    waiting.join(timeout=5)
+    assert slots.busy == 1 and slots.place("me") is None

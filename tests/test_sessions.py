@@ -49,7 +49,9 @@ def test_a_class_trains_at_once_within_the_cap_without_seeing_each_other(ballads
         waiting = [at for at in sessions if at.session_state["runs"][0].job.snapshot().state == "queued"]
         for at in waiting:
             at.run()
-            assert any("Waiting for a free training slot" in text for text in texts(at.info))
+            waiting_text = " ".join(texts(at.info))
+            assert "Waiting for a free training slot" in waiting_text
+            assert "You are next in line" in waiting_text and "should start within about" in waiting_text
         for at in sessions:
             wait_for(at, finished)
         for n, at in enumerate(sessions):

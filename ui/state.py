@@ -20,6 +20,7 @@ from lstm_poem.job import TrainingJob
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
 from lstm_poem.train import TrainConfig
+from ui import memory
 
 PRETRAINED_PREFIX = "pretrained-"
 # Generated poems remembered per session, so a rerun that changed nothing draws instantly.
@@ -40,6 +41,7 @@ class Run:
     job: TrainingJob
     model_key: str | None = None  # set once the trained model is registered
     base_name: str | None = None  # the model it was fine-tuned from
+    chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
 
     @property
     def label(self) -> str:
@@ -148,6 +150,7 @@ def pretrained_models() -> dict[str, ModelEntry]:
         )
         key = PRETRAINED_PREFIX + item.name
         entries[key] = ModelEntry(key, item.title, "pretrained", poem, about=about)
+    memory.freeze_long_lived()  # they live as long as the server: later collections skip them
     return entries
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.charts import loss_chart, runs_chart
+from lstm_poem.charts import loss_chart_spec, runs_chart
 from lstm_poem.job import SLOTS, JobSnapshot
 from lstm_poem.train import EpochRecord
 from ui import state
@@ -34,11 +34,7 @@ def show_run(run: state.Run) -> None:
             st.rerun()  # just finished: redraw the whole page (buttons, summary, download)
         st.markdown(f"#### {run.label}")
         if snapshot.state == "queued":
-            st.info(
-                f"Waiting for a free training slot: {SLOTS.busy} of {SLOTS.size} trainings allowed at once are "
-                "running on this server. Yours starts by itself as soon as one finishes.",
-                icon="⏳",
-            )
+            _queued(snapshot)
             return
         if snapshot.state == "cancelled":
             st.info("This training was stopped before it started.")
@@ -48,21 +44,38 @@ def show_run(run: state.Run) -> None:
             return
         _progress(snapshot)
         _early_stopping(snapshot)
-        st.altair_chart(
-            loss_chart(
-                snapshot.epochs,
-                snapshot.batches,
-                stopped_early=snapshot.result is not None and snapshot.result.stopped_early,
-                unit=unit(snapshot.model_config.level),
-            ),
-            width="stretch",
-        )
+        st.vega_lite_chart(spec=_loss_chart(run, snapshot), width="stretch")
         _samples(snapshot.epochs, live=snapshot.running)
 
     live()
     snapshot = run.job.snapshot()
     if snapshot.state == "done" and snapshot.result is not None:
         _summary(run, snapshot)
+
+
+def _queued(snapshot: JobSnapshot) -> None:
+    place, wait = snapshot.queue_place or (1, None)
+    line = "You are next in line" if place == 1 else f"You are number {place} in line"
+    within = f" Yours should start within about {duration(wait)} (sooner if a training stops early)." if wait else ""
+    st.info(
+        f"Waiting for a free training slot: {SLOTS.busy} of the {SLOTS.size} trainings this server runs at once "
+        f"are running. {line}.{within} It starts by itself; you can keep using the other pages.",
+        icon="⏳",
+    )
+
+
+def _loss_chart(run: state.Run, snapshot: JobSnapshot) -> dict:
+    """The loss chart's spec, rebuilt only when a record has arrived since the last poll: a poll that
+    finds nothing new (most of them, between batches) costs the trainings nothing."""
+    stopped_early = snapshot.result is not None and snapshot.result.stopped_early
+    last = snapshot.last_batch
+    key = (len(snapshot.epochs), (last.epoch, last.batch) if last else None, snapshot.running, stopped_early)
+    if run.chart is None or run.chart[0] != key:
+        spec = loss_chart_spec(
+            snapshot.epochs, snapshot.batches, stopped_early=stopped_early, unit=unit(snapshot.model_config.level)
+        )
+        run.chart = (key, spec)
+    return run.chart[1]
 
 
 def _progress(snapshot: JobSnapshot) -> None:
