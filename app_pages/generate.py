@@ -64,12 +64,16 @@ try:
     # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
     with st.spinner("Writing…"):
         generator = entry.generator()
+        shared = entry.source == "pretrained"  # the same poems for every student: written once per server
         generation = state.remembered(
             ("poems", entry.key, prime, tuple(temperatures), length, seed, shared_noise),
             lambda: generator.generate(prime, temperatures, length=length, seed=seed, shared_noise=shared_noise),
+            shared,
         )
-        odds = state.remembered(
-            ("odds", entry.key, prime, tuple(temperatures)), lambda: generator.next_token_odds(prime, temperatures)
+        odds_chart = state.remembered(
+            ("odds chart", entry.key, prime, tuple(temperatures)),
+            lambda: next_token_chart(generator.next_token_odds(prime, temperatures), token).to_dict(),
+            shared,
         )
 except PrimeError as err:
     st.warning(str(err), icon="✏️")
@@ -113,7 +117,7 @@ st.caption(
     "Each column's temperature reshapes the same odds: a low temperature sharpens them towards the favourite, "
     "a high one flattens them. Entropy (in bits, in the legend) measures how spread out they are."
 )
-st.altair_chart(next_token_chart(odds, token), width="stretch")
+st.vega_lite_chart(spec=odds_chart, width="stretch")
 
 poems = "\n\n".join(f"--- temperature {s.temperature:g} ---\n{generation.prime}{s.text}" for s in generation.samples)
 st.download_button(

@@ -44,6 +44,20 @@ def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
     assert any(shipped[0].title in text for text in texts(at.sidebar.markdown))
 
 
+def test_a_class_opening_generate_shares_one_set_of_pretrained_poems(monkeypatch):
+    from lstm_poem.generate import Generator
+
+    written = []
+    generate = Generator.generate
+    monkeypatch.setattr(Generator, "generate", lambda self, *a, **k: written.append(1) or generate(self, *a, **k))
+    seed = "The quiet of a class that shares one server,\n"  # a seed no other test writes from
+    first, second = (open_page("app_pages/generate.py", kept={"seed_text": seed}) for _ in range(2))
+    assert len(written) == 1  # the second student's poems came from the server's memory
+    assert [e.proto.body for e in first.get("html")] == [e.proto.body for e in second.get("html")]
+    first.text_area[0].set_value(seed + "and more\n").run()  # a student's own seed is written for them
+    assert len(written) == 2
+
+
 def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkeypatch):
     from lstm_poem import pretrained
     from ui import state

@@ -8,6 +8,7 @@ functions.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,8 +24,11 @@ from lstm_poem.train import TrainConfig
 from ui import memory
 
 PRETRAINED_PREFIX = "pretrained-"
+_GENERATOR_LOCK = threading.Lock()
 # Generated poems remembered per session, so a rerun that changed nothing draws instantly.
 MAX_REMEMBERED_POEMS = 32
+# Poems and odds of the pretrained models remembered for the whole server (a few KB each).
+MAX_SHARED_RESULTS = 256
 
 
 def describe(config: ModelConfig) -> str:
@@ -87,8 +91,9 @@ class ModelEntry:
         """The model's sampler (built once: its compiled graph makes later poems fast)."""
         from lstm_poem.generate import Generator
 
-        if self._generator is None:
-            self._generator = Generator(self.poem)
+        with _GENERATOR_LOCK:  # a pretrained model is shared: two sessions must not both compile it
+            if self._generator is None:
+                self._generator = Generator(self.poem)
         return self._generator
 
 
@@ -198,14 +203,27 @@ def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
     return add_model(ModelEntry(key, f"{file_name} (uploaded)", "uploaded", poem))
 
 
-def remembered(key: tuple, compute):
-    """``compute()``, remembered for this session under ``key`` (oldest entries are forgotten)."""
+def remembered(key: tuple, compute, shared: bool = False):
+    """``compute()``, remembered for this session under ``key`` (oldest entries are forgotten).
+
+    With ``shared``, remembered for every session of this server instead: only for results
+    that depend on nothing but ``key`` and read-only shared things (a pretrained model), so a
+    class opening the Generate page together waits for one set of poems, not thirty.
+    """
+    if shared:
+        return _shared_result(key, compute)
     memo: dict = st.session_state.setdefault("remembered", {})
     if key not in memo:
         memo[key] = compute()
         while len(memo) > MAX_REMEMBERED_POEMS:
             memo.pop(next(iter(memo)))
     return memo[key]
+
+
+@st.cache_resource(max_entries=MAX_SHARED_RESULTS, show_spinner=False)
+def _shared_result(key: tuple, _compute):
+    # Streamlit computes each key once even when many sessions ask at the same moment.
+    return _compute()
 
 
 def kept(key: str, default: Any) -> str:

@@ -1,0 +1,200 @@
+"""A class at once: many students on one server, measured the way a lesson uses it.
+
+Starts ``streamlit run streamlit_app.py`` on 127.0.0.1 and drives every student
+as a separate Chromium context (its own Streamlit session), all at once:
+
+1. cold start: the first student opens Generate (TensorFlow starts);
+2. one student alone trains the Quick demo on the default sample corpus: the
+   baseline for the trainings below, in the same run on the same machine;
+3. ``--burst`` students open Generate at once: time to first poems per student
+   and the server's CPU seconds for the burst (browsers share the machine, so
+   the server's own work is read from /proc apart from theirs);
+4. a class: ``--students`` open Generate, ``--trainers`` of them press Train on
+   the Quick demo at once, and the others move a temperature slider every few
+   seconds while the trainings run (slider-to-new-poem time).
+
+It prints a JSON report; ``--json FILE`` writes it too. Needs Debian's chromium
+and Playwright. Usage::
+
+    python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
+
+from bench.served_app import CHROMIUM, CHROMIUM_ARGS, ServedApp, served_app  # noqa: E402
+
+POEMS_DRAWN = re.compile(r"^\d+ poems in ")
+TRAINING_OVER = re.compile("weights of (the best )?epoch")
+FINISHED = re.compile(r"Finished after (\d+) epochs")
+SLIDER_PAUSE_SECONDS = 3.0
+TIMEOUT_MS = 600_000
+
+
+@dataclass
+class TrainingOutcome:
+    epochs: int
+    best_val_loss: float
+    seconds: float  # from pressing Train to the outcome shown
+
+
+async def new_student(browser, app: ServedApp):
+    context = await browser.new_context(viewport={"width": 1400, "height": 1400}, base_url=app.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    return await context.new_page()
+
+
+async def open_generate(page) -> float:
+    """Seconds from asking for the Generate page to its poems drawn."""
+    started = time.monotonic()
+    await page.goto("/generate")
+    await page.get_by_text(POEMS_DRAWN).wait_for()
+    return time.monotonic() - started
+
+
+async def move_slider(page) -> float:
+    """Nudge the last column's temperature; seconds until that column shows a new poem."""
+    poems = page.get_by_test_id("stHtml")
+    before = await poems.last.inner_text()
+    slider = page.get_by_role("slider").last
+    await slider.focus()
+    started = time.monotonic()
+    await slider.press("ArrowLeft" if await slider.get_attribute("aria-valuenow") != "0" else "ArrowRight")
+    await page.wait_for_function(
+        "old => { const p = document.querySelectorAll('[data-testid=stHtml]'); return p.length && "
+        "p[p.length - 1].innerText !== old; }",
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
+    return time.monotonic() - started
+
+
+async def train_quick_demo(page) -> TrainingOutcome:
+    """Open Train, press Train with the defaults (the Quick demo on the first sample corpus), wait for the end."""
+    await page.goto("/train")
+    await page.get_by_text("distinct characters").first.wait_for()
+    started = time.monotonic()
+    await page.get_by_role("button", name="Train").click()
+    await page.get_by_text(TRAINING_OVER).first.wait_for(timeout=TIMEOUT_MS)
+    seconds = time.monotonic() - started
+    progress = await page.get_by_text(FINISHED).first.inner_text()
+    metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
+    loss = await metric.get_by_test_id("stMetricValue").inner_text()
+    return TrainingOutcome(int(FINISHED.search(progress).group(1)), float(loss), seconds)
+
+
+async def train_at_once(browser, app: ServedApp, trainers: int) -> list[TrainingOutcome]:
+    """``trainers`` students press Train together; their pages poll the runs as a class's would."""
+    pages = [await new_student(browser, app) for _ in range(trainers)]
+    try:
+        return list(await asyncio.gather(*(train_quick_demo(page) for page in pages)))
+    finally:
+        for page in pages:
+            await page.context.close()
+
+
+async def keep_moving_sliders(page, until: asyncio.Event, times: list[float]) -> None:
+    while not until.is_set():
+        times.append(await move_slider(page))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(until.wait(), SLIDER_PAUSE_SECONDS)
+
+
+def summary(seconds: list[float]) -> dict[str, float]:
+    return {"median_s": round(statistics.median(seconds), 2), "worst_s": round(max(seconds), 2), "n": len(seconds)}
+
+
+async def burst(browser, app: ServedApp, students: int) -> dict:
+    """``students`` open Generate at the same moment."""
+    pages = [await new_student(browser, app) for _ in range(students)]
+    cpu = app.cpu_seconds()
+    times = await asyncio.gather(*(open_generate(page) for page in pages))
+    server = app.cpu_seconds() - cpu
+    for page in pages:
+        await page.context.close()
+    return {
+        "students": students,
+        "first_poems": summary(times),
+        "server_cpu_s": round(server, 2),
+        "server_cpu_s_per_page_load": round(server / students, 3),
+    }
+
+
+async def lesson(browser, app: ServedApp, students: int, trainers: int) -> dict:
+    """A class on the pages: everyone opens Generate, some train, the rest keep moving sliders meanwhile."""
+    pages = [await new_student(browser, app) for _ in range(students)]
+    opened = await asyncio.gather(*(open_generate(page) for page in pages))
+    done = asyncio.Event()
+    slider_times: list[float] = []
+    movers = [asyncio.create_task(keep_moving_sliders(page, done, slider_times)) for page in pages[trainers:]]
+    outcomes = await asyncio.gather(*(train_quick_demo(page) for page in pages[:trainers]))
+    done.set()
+    await asyncio.gather(*movers)
+    for page in pages:
+        await page.context.close()
+    return {
+        "students": students,
+        "trainers": trainers,
+        "first_poems": summary(opened),
+        "trainings": [asdict(outcome) for outcome in outcomes],
+        "slider_to_poem_while_training": summary(slider_times) if slider_times else None,
+    }
+
+
+async def run(students: int, trainers: int, burst_size: int, post_script_gc: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    report: dict = {"streamlit_post_script_gc": post_script_gc}
+    # The environment overrides .streamlit/config.toml, so the old behaviour can be measured beside the new.
+    with served_app({"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            first = await new_student(browser, app)
+            report["cold_first_poems_s"] = round(await open_generate(first), 2)
+            report["slider_to_poem_alone_s"] = round(await move_slider(first), 2)
+            await first.context.close()
+            (alone,) = await train_at_once(browser, app, 1)
+            report["training_alone"] = asdict(alone)
+            report["burst"] = await burst(browser, app, burst_size)
+            report["class"] = await lesson(browser, app, students, trainers)
+            await browser.close()
+        report["server_peak_mb"] = round(app.memory_mb("VmHWM"), 1)
+        report["server_rss_end_mb"] = round(app.memory_mb("VmRSS"), 1)
+    trainings = report["class"]["trainings"]
+    report["class"]["epochs_vs_alone"] = [round(t["epochs"] / alone.epochs, 2) for t in trainings]
+    report["class"]["loss_minus_alone"] = [round(t["best_val_loss"] - alone.best_val_loss, 3) for t in trainings]
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=8, help="students on the pages in the class phase")
+    parser.add_argument("--trainers", type=int, default=2, help="of them, how many press Train at once")
+    parser.add_argument("--burst", type=int, default=12, help="students opening Generate at the same moment")
+    parser.add_argument(
+        "--post-script-gc", action="store_true", help="Streamlit's full collection after every run, as before"
+    )
+    parser.add_argument("--json", help="also write the report here")
+    args = parser.parse_args()
+    report = asyncio.run(run(args.students, args.trainers, args.burst, args.post_script_gc))
+    text = json.dumps(report, indent=1)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

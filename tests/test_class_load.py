@@ -1,0 +1,53 @@
+"""A class at once, against a real server: two students training together keep up with one alone.
+
+Each student is a Chromium context whose Train page polls its run every second,
+as in a lesson. Before the fix, Streamlit's full garbage collection after each
+of those polls starved both trainings (6 epochs instead of 50 in the Quick
+demo's 45 s); this test fails if such collections come back. It trains the
+Quick demo three times (about 2 minutes), so it is marked slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.class_load import train_at_once
+from bench.served_app import CHROMIUM, CHROMIUM_ARGS, served_app
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return f"no Chromium at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)"
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: pip install -r requirements-dev.txt"
+    if (os.cpu_count() or 1) < 2:
+        return "two trainings at once need two cores"
+    return None
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(_missing() is not None, reason=_missing() or "")]
+
+
+async def alone_then_two_at_once():
+    from playwright.async_api import async_playwright
+
+    with served_app() as app:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            (alone,) = await train_at_once(browser, app, 1)
+            together = await train_at_once(browser, app, 2)
+            await browser.close()
+    return alone, together
+
+
+def test_two_trainings_watched_by_polling_pages_keep_up_with_one_alone():
+    alone, together = asyncio.run(alone_then_two_at_once())
+    for outcome in together:
+        assert outcome.epochs >= 0.8 * alone.epochs, f"{outcome.epochs} epochs together, {alone.epochs} alone"
+        assert abs(outcome.best_val_loss - alone.best_val_loss) <= 0.05, (outcome, alone)
