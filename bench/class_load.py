@@ -11,7 +11,8 @@ as a separate Chromium context (its own Streamlit session), all at once:
    the server's own work is read from /proc apart from theirs);
 4. a class: ``--students`` open Generate, ``--trainers`` of them press Train on
    the Quick demo at once, and the others move a temperature slider every few
-   seconds while the trainings run (slider-to-new-poem time).
+   seconds while the trainings run (slider-to-new-poem time); ``--rounds``
+   classes one after another, with the server's memory after each.
 
 It prints a JSON report; ``--json FILE`` writes it too. Needs Debian's chromium
 and Playwright. Usage::
@@ -42,6 +43,8 @@ TRAINING_OVER = re.compile("weights of (the best )?epoch")
 FINISHED = re.compile(r"Finished after (\d+) epochs")
 SLIDER_PAUSE_SECONDS = 3.0
 TIMEOUT_MS = 600_000
+# After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
+COLLECT_WAIT_SECONDS = 65
 
 
 @dataclass
@@ -154,7 +157,7 @@ async def lesson(browser, app: ServedApp, students: int, trainers: int) -> dict:
     }
 
 
-async def run(students: int, trainers: int, burst_size: int, post_script_gc: bool) -> dict:
+async def run(students: int, trainers: int, burst_size: int, rounds: int, post_script_gc: bool) -> dict:
     from playwright.async_api import async_playwright
 
     report: dict = {"streamlit_post_script_gc": post_script_gc}
@@ -169,13 +172,23 @@ async def run(students: int, trainers: int, burst_size: int, post_script_gc: boo
             (alone,) = await train_at_once(browser, app, 1)
             report["training_alone"] = asdict(alone)
             report["burst"] = await burst(browser, app, burst_size)
-            report["class"] = await lesson(browser, app, students, trainers)
+            report["classes"] = []
+            for _ in range(rounds):  # a lesson after a lesson: memory must come back each time
+                lesson_report = await lesson(browser, app, students, trainers)
+                await asyncio.sleep(COLLECT_WAIT_SECONDS)  # the server's periodic collection runs in this time
+                visitor = await new_student(browser, app)  # one script run, which applies the policy
+                await visitor.goto("/")
+                await visitor.get_by_text("lstm-poem").first.wait_for()
+                await visitor.context.close()
+                lesson_report["server_rss_after_mb"] = round(app.memory_mb("VmRSS"), 1)
+                trainings = lesson_report["trainings"]
+                lesson_report["epochs_vs_alone"] = [round(t["epochs"] / alone.epochs, 2) for t in trainings]
+                lesson_report["loss_minus_alone"] = [
+                    round(t["best_val_loss"] - alone.best_val_loss, 3) for t in trainings
+                ]
+                report["classes"].append(lesson_report)
             await browser.close()
         report["server_peak_mb"] = round(app.memory_mb("VmHWM"), 1)
-        report["server_rss_end_mb"] = round(app.memory_mb("VmRSS"), 1)
-    trainings = report["class"]["trainings"]
-    report["class"]["epochs_vs_alone"] = [round(t["epochs"] / alone.epochs, 2) for t in trainings]
-    report["class"]["loss_minus_alone"] = [round(t["best_val_loss"] - alone.best_val_loss, 3) for t in trainings]
     return report
 
 
@@ -184,12 +197,13 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=8, help="students on the pages in the class phase")
     parser.add_argument("--trainers", type=int, default=2, help="of them, how many press Train at once")
     parser.add_argument("--burst", type=int, default=12, help="students opening Generate at the same moment")
+    parser.add_argument("--rounds", type=int, default=1, help="classes one after another (memory after each)")
     parser.add_argument(
         "--post-script-gc", action="store_true", help="Streamlit's full collection after every run, as before"
     )
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
-    report = asyncio.run(run(args.students, args.trainers, args.burst, args.post_script_gc))
+    report = asyncio.run(run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc))
     text = json.dumps(report, indent=1)
     print(text)
     if args.json:
