@@ -147,7 +147,9 @@ def phase_engine(corpus_path: Path, seconds: float) -> dict[str, Any]:
     from lstm_poem.corpus import load_corpus
     from lstm_poem.generate import Generator
     from lstm_poem.model import ModelConfig
-    from lstm_poem.train import EpochRecord, ProgressRecord, TrainConfig, train
+    from lstm_poem.records import EpochRecord, ProgressRecord
+    from lstm_poem.train import train
+    from lstm_poem.train_config import TrainConfig
 
     curve: list[tuple[float, float]] = []
 

@@ -32,7 +32,8 @@ from lstm_poem.corpus import corpus_from_text  # noqa: E402
 from lstm_poem.evaluate import evaluate  # noqa: E402
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE  # noqa: E402
 from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.train import TrainConfig, train  # noqa: E402
+from lstm_poem.train import train  # noqa: E402
+from lstm_poem.train_config import TrainConfig  # noqa: E402
 
 FROST = ROOT.parent / "shared" / "corpora" / "frost_mountain_interval.txt"
 BASE = ROOT / "pretrained" / "sonnets.zip"

@@ -34,7 +34,7 @@ from lstm_poem.corpus import catalog  # noqa: E402
 from lstm_poem.generate import Generator  # noqa: E402
 from lstm_poem.job import TrainingJob  # noqa: E402
 from lstm_poem.model import ModelConfig  # noqa: E402
-from lstm_poem.train import TrainConfig  # noqa: E402
+from lstm_poem.train_config import TrainConfig  # noqa: E402
 
 ALLOWED_GROWTH = 1.20
 

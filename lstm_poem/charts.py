@@ -22,7 +22,7 @@ from typing import Any
 import altair as alt
 
 from lstm_poem.generate import NextTokenOdds
-from lstm_poem.train import BatchRecord, EpochRecord
+from lstm_poem.records import BatchRecord, EpochRecord
 
 HEIGHT = 320
 SERIES = ["training", "held-out"]

@@ -23,7 +23,8 @@ from lstm_poem.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.generate import PrimeError
 from lstm_poem.model import ConfigError, ModelConfig
-from lstm_poem.train import EpochRecord, ProgressRecord, TrainConfig
+from lstm_poem.records import EpochRecord, ProgressRecord
+from lstm_poem.train_config import TrainConfig
 
 
 class UsageError(ValueError):

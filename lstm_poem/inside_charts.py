@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import numpy as np
 
-from lstm_poem.train import EpochRecord
+from lstm_poem.records import EpochRecord
 
 # Diverging colours for values that are negative or positive (states); gates run from 0 to 1.
 DIVERGING = "redblue"

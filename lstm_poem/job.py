@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from lstm_poem import limits
 from lstm_poem.corpus import Corpus, CorpusError
 from lstm_poem.model import ConfigError, ModelConfig, PoemModel
-from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig, TrainResult, train
+from lstm_poem.records import BatchRecord, EpochRecord, ProgressRecord
+from lstm_poem.train import TrainResult, train
+from lstm_poem.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 

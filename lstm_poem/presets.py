@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstm_poem.model import ModelConfig
-from lstm_poem.train import TrainConfig
+from lstm_poem.train_config import TrainConfig
 
 # Tokens of the sample written after each epoch, so a class watches noise turn into verse.
 SAMPLE_LENGTH = 160

@@ -1,8 +1,8 @@
-"""The Keras callback that turns training into plain progress records.
+"""The Keras callback that turns training into the plain records of ``records.py``.
 
 Kept apart from ``train.py`` because it must import Keras at module level (it
 subclasses a Keras class), and the app imports ``train.py`` without wanting
-TensorFlow loaded yet.
+TensorFlow loaded yet. ``train.py`` imports this module, never the reverse.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Callable
 import keras
 
 from lstm_poem.model import PoemModel
-from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig
+from lstm_poem.records import BatchRecord, EpochRecord, ProgressRecord
+from lstm_poem.train_config import TrainConfig
 
 # Temperature of the sample written after each epoch.
 SAMPLE_TEMPERATURE = 0.7

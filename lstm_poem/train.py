@@ -2,9 +2,11 @@
 button and progress reports.
 
 :func:`train` knows nothing about any UI. It reports through ``on_progress``,
-a plain function that receives :class:`BatchRecord` and :class:`EpochRecord`
-objects (called on the training thread: it must be quick and must not touch a UI
-framework), and it stops when ``stop_event`` is set.
+a plain function that receives the records of :mod:`lstm_poem.records` (called
+on the training thread: it must be quick and must not touch a UI framework),
+and it stops when ``stop_event`` is set. The arrows run one way: this module
+uses ``progress.py`` (the callback), and both use ``records.py`` and
+``train_config.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_poem import __version__, limits
+from lstm_poem import __version__
 from lstm_poem.corpus import Corpus, corpus_from_text
 from lstm_poem.data import (
     covered_tokens,
@@ -30,81 +32,10 @@ from lstm_poem.data import (
     training_windows_per_epoch,
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
-from lstm_poem.model import ModelConfig, PoemModel, build_model, check_int, check_range
+from lstm_poem.model import ModelConfig, PoemModel, build_model
+from lstm_poem.records import EpochRecord, ProgressRecord
 from lstm_poem.tokenizer import WordTokenizer, fit_tokenizer, word_tokens, words
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train (the architecture is in :class:`ModelConfig`)."""
-
-    seq_len: int = 100
-    batch_size: int = 32
-    learning_rate: float = 0.01
-    epochs: int = 50
-    patience: int = 5
-    min_delta: float = 0.0
-    # Halve the learning rate after this many epochs without held-out improvement (0 = never).
-    lr_patience: int = 1
-    val_fraction: float = 0.1
-    seed: int = 42
-    time_limit: float | None = None  # seconds; None = no limit
-    sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
-    # Only when starting from a trained model: keep its embedding / lowest recurrent layers fixed.
-    freeze_embedding: bool = False
-    freeze_layers: int = 0
-
-    def __post_init__(self) -> None:
-        check_int("seq_len", self.seq_len, 4, 1000)
-        check_int("batch_size", self.batch_size, 1, 1024)
-        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
-        check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
-        check_int("patience", self.patience, 1, 1000)
-        check_range("min_delta", self.min_delta, 0.0, 1.0)
-        check_int("lr_patience", self.lr_patience, 0, 1000)
-        check_range("val_fraction", self.val_fraction, 0.01, 0.5)
-        check_int("seed", self.seed, 0, 2**31 - 1)
-        if self.time_limit is not None:
-            check_range("time_limit", self.time_limit, 0.0, 24 * 3600)
-        check_int("sample_length", self.sample_length, 0, 2000)
-        check_int("freeze_layers", self.freeze_layers, 0, 3)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class BatchRecord:
-    """Sent after every training batch."""
-
-    epoch: int  # 1-based
-    batch: int  # 1-based, within the epoch
-    batches: int  # batches per epoch
-    loss: float  # training loss of this batch, nats per token
-    elapsed: float  # seconds since training started
-
-    @property
-    def fraction(self) -> float:
-        return self.batch / self.batches
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """Sent after every epoch, once the held-out loss is known."""
-
-    epoch: int  # 1-based
-    loss: float  # mean training loss over the epoch (with dropout on)
-    val_loss: float  # held-out loss, nats per token
-    best_val_loss: float
-    best_epoch: int
-    epochs_without_improvement: int
-    patience: int
-    learning_rate: float  # in force at the end of this epoch (it is halved when progress stalls)
-    elapsed: float
-    sample: str = ""  # short continuation written by the model at the end of this epoch (T = 0.7)
-
-
-ProgressRecord = BatchRecord | EpochRecord
+from lstm_poem.train_config import TrainConfig
 
 
 @dataclass

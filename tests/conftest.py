@@ -23,7 +23,7 @@ def tiny_model_config(**overrides):
 
 
 def tiny_train_config(**overrides):
-    from lstm_poem.train import TrainConfig
+    from lstm_poem.train_config import TrainConfig
 
     settings = {"seq_len": 32, "batch_size": 32, "epochs": 3, "patience": 5, "learning_rate": 0.01}
     settings.update(overrides)

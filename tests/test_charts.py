@@ -10,7 +10,7 @@ import pytest
 
 from lstm_poem import charts
 from lstm_poem.generate import NextTokenOdds
-from lstm_poem.train import BatchRecord, EpochRecord
+from lstm_poem.records import BatchRecord, EpochRecord
 
 
 def epoch(n: int, loss: float, val_loss: float, best_epoch: int, best_val_loss: float) -> EpochRecord:

@@ -10,7 +10,9 @@ from lstm_poem.data import split_stream
 from lstm_poem.evaluate import evaluate
 from lstm_poem.generate import Generator
 from lstm_poem.model import ConfigError
-from lstm_poem.train import BatchRecord, EpochRecord, TrainConfig, train
+from lstm_poem.records import BatchRecord, EpochRecord
+from lstm_poem.train import train
+from lstm_poem.train_config import TrainConfig
 
 
 def heldout_loss(result, text):

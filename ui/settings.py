@@ -12,7 +12,7 @@ from lstm_poem.corpus import Corpus
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.model import ConfigError, ModelConfig
 from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.train import TrainConfig
+from lstm_poem.train_config import TrainConfig
 from ui import state
 
 CUSTOM = "Custom"

@@ -20,7 +20,7 @@ from lstm_poem.corpus import Corpus
 from lstm_poem.job import TrainingJob
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
-from lstm_poem.train import TrainConfig
+from lstm_poem.train_config import TrainConfig
 from ui import memory
 
 PRETRAINED_PREFIX = "pretrained-"

@@ -11,7 +11,7 @@ import streamlit as st
 
 from lstm_poem.charts import loss_chart_spec, runs_chart
 from lstm_poem.job import SLOTS, JobSnapshot
-from lstm_poem.train import EpochRecord
+from lstm_poem.records import EpochRecord
 from ui import state
 from ui.format import duration
 

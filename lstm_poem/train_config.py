@@ -1,0 +1,52 @@
+"""How to train: :class:`TrainConfig`, a validated dataclass (the architecture is in ``model.py``).
+
+Its own module so that the trainer, its Keras callback, the presets and the
+pages all import it from one place without loading TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lstm_poem import limits
+from lstm_poem.model import check_int, check_range
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train (the architecture is in :class:`ModelConfig`)."""
+
+    seq_len: int = 100
+    batch_size: int = 32
+    learning_rate: float = 0.01
+    epochs: int = 50
+    patience: int = 5
+    min_delta: float = 0.0
+    # Halve the learning rate after this many epochs without held-out improvement (0 = never).
+    lr_patience: int = 1
+    val_fraction: float = 0.1
+    seed: int = 42
+    time_limit: float | None = None  # seconds; None = no limit
+    sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
+    # Only when starting from a trained model: keep its embedding / lowest recurrent layers fixed.
+    freeze_embedding: bool = False
+    freeze_layers: int = 0
+
+    def __post_init__(self) -> None:
+        check_int("seq_len", self.seq_len, 4, 1000)
+        check_int("batch_size", self.batch_size, 1, 1024)
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
+        check_int("patience", self.patience, 1, 1000)
+        check_range("min_delta", self.min_delta, 0.0, 1.0)
+        check_int("lr_patience", self.lr_patience, 0, 1000)
+        check_range("val_fraction", self.val_fraction, 0.01, 0.5)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+        if self.time_limit is not None:
+            check_range("time_limit", self.time_limit, 0.0, 24 * 3600)
+        check_int("sample_length", self.sample_length, 0, 2000)
+        check_int("freeze_layers", self.freeze_layers, 0, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
