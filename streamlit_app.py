@@ -18,8 +18,7 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
-from ui import state  # noqa: E402 - after the TensorFlow defaults, on purpose
-from ui import memory  # noqa: E402
+from ui import memory, state  # noqa: E402 - after the TensorFlow defaults, on purpose
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 

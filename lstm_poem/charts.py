@@ -1,7 +1,7 @@
 """Altair chart builders for the app's pages: training loss, run comparison, next-token odds.
 
-Every builder takes the engine's own records (:class:`~lstm_poem.train.EpochRecord`,
-:class:`~lstm_poem.train.BatchRecord`, :class:`~lstm_poem.generate.NextTokenOdds`) and
+Every builder takes the engine's own records (:class:`~lstm_poem.records.EpochRecord`,
+:class:`~lstm_poem.records.BatchRecord`, :class:`~lstm_poem.generate.NextTokenOdds`) and
 returns an Altair chart whose data is inlined as plain records, so this module needs
 neither pandas nor Streamlit. Each layer carries a constant ``description`` so a page
 (or a test) can tell the layers apart in ``chart.to_dict()``.
