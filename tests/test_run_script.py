@@ -125,6 +125,25 @@ def test_without_chromium_or_apt_the_browser_tests_are_skipped_with_the_reason(c
     assert "rm .venv/.chromium-not-installed to try again" in again.stderr
 
 
+def test_as_root_with_apt_it_installs_chromium_and_a_failure_is_not_retried(checkout, tmp_path):
+    path = tools_only_path(tmp_path / "tools")
+    write_script(tmp_path / "tools" / "id", "#!/bin/sh\necho 0\n")  # root, as in CI
+    write_script(tmp_path / "tools" / "apt-get", '#!/bin/sh\necho "apt-get $*" >>"$RUN_LOG"\nexit ${APT_FAILS:-0}\n')
+    no_chromium = str(tmp_path / "no-chromium")
+    result, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=no_chromium, PATH=path)
+    assert result.returncode == 0, result.stderr
+    assert commands[1:] == [
+        "apt-get update -qq",
+        "apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core",
+        "-m pytest",
+    ]
+    failed, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=no_chromium, PATH=path, APT_FAILS="100")
+    assert failed.returncode == 0 and commands == ["apt-get update -qq", "-m pytest"]
+    assert "no chromium (apt-get install chromium failed): the browser tests will be skipped" in failed.stderr
+    _, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=no_chromium, PATH=path)
+    assert commands == ["-m pytest"]  # not tried again until the marker is removed
+
+
 def test_a_broken_environment_is_named_and_left_alone(checkout):
     (checkout / ".venv" / "bin" / "python").unlink()
     result, commands = run(checkout, "app")
