@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
-from server_helpers import free_port, wait_healthy
 
 from conftest import ROOT
 
@@ -43,6 +44,12 @@ def _missing() -> str | None:
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """A real app server; its log is printed if it does not come up."""
@@ -59,7 +66,17 @@ def app_url(tmp_path_factory):
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, server, STARTUP_SECONDS, workdir / "server.log")
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the app did not start:\n" + (workdir / "server.log").read_text())
+            time.sleep(0.3)
         yield url
     finally:
         server.terminate()

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from server_helpers import free_port, wait_healthy
 
+from bench.served_app import ServedApp, free_port, wait_healthy
 from conftest import ROOT
 
 FRESH_COPY = "LSTM_POEM_FRESH_COPY"
@@ -72,7 +72,7 @@ def run_app_until_healthy(repo: Path, environment: dict[str, str], log: Path) ->
             command, cwd=repo, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            wait_healthy(f"http://127.0.0.1:{port}", app, INSTALL_SECONDS, log)
+            wait_healthy(ServedApp(f"http://127.0.0.1:{port}", app, log), INSTALL_SECONDS)
         finally:
             stop_group(app)
     return log.read_text()
