@@ -1,10 +1,12 @@
 """Save and load a trained model as one ``.zip``: JSON facts plus raw weight arrays.
 
-A bundle is data, never code. Loading validates the JSON, builds the
-architecture with :func:`~lstm_poem.model.build_model` and only then copies the
-weight arrays in (``numpy.load`` with pickles refused), so a file from a
-stranger cannot run anything. Every way a file can be wrong ends in a
-:class:`BundleError` whose message can be shown to the user as it is.
+A bundle is data, never code. Loading bounds and validates the JSON, checks
+every weight array's header against the shapes the validated description
+implies (:mod:`lstm_poem.bundle_checks`), reads the arrays, and only then builds
+the architecture with :func:`~lstm_poem.model.build_model` and copies them in,
+so a file from a stranger can neither run anything nor make the server
+allocate more than the model it describes needs. Every way a file can be
+wrong ends in a :class:`BundleError` whose message can be shown to the user as it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import platform
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -20,18 +23,24 @@ from typing import IO, Any
 import numpy as np
 
 from lstm_poem import __version__, limits
+from lstm_poem.bundle_checks import (
+    MAX_JSON_BYTES,
+    BundleError,
+    check_json_text,
+    check_member_count,
+    check_unique_names,
+    max_weights_bytes,
+    read_weight_arrays,
+)
 from lstm_poem.model import ConfigError, ModelConfig, PoemModel, build_model
 from lstm_poem.tokenizer import Tokenizer
+
+__all__ = ["BundleError", "bundle_bytes", "load_bundle", "save_bundle"]
 
 FORMAT = "lstm-poem-bundle"
 FORMAT_VERSION = 1
 _JSON_NAME = "bundle.json"
 _WEIGHTS_NAME = "weights.npz"
-_MAX_JSON_BYTES = 20_000_000
-
-
-class BundleError(ValueError):
-    """The file is not a usable lstm-poem model; the message says why."""
 
 
 def bundle_bytes(poem: PoemModel) -> bytes:
@@ -74,12 +83,13 @@ def save_bundle(poem: PoemModel, path: str | Path) -> Path:
 def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
     """Read a bundle from a path, bytes or an open binary file; raise :class:`BundleError`."""
     data = _read_source(source)
+    check_member_count(data, "archive")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         raise BundleError(_not_a_zip_message(data)) from None
     with archive:
-        names = set(archive.namelist())
+        names = set(check_unique_names(archive, "archive"))
         if _JSON_NAME not in names or _WEIGHTS_NAME not in names:
             if {"config.json", "metadata.json"} & names:
                 raise BundleError(
@@ -87,12 +97,17 @@ def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
                     "its own model bundles (.zip), which hold weights and settings, never code."
                 )
             raise BundleError("This zip file is not an lstm-poem model bundle (it has no bundle.json).")
-        document = _parse_json(_read_member(archive, _JSON_NAME, _MAX_JSON_BYTES))
+        document = _parse_json(_read_member(archive, _JSON_NAME, MAX_JSON_BYTES))
         config, tokenizer = _parse_document(document)
-        weight_bytes = _read_member(archive, _WEIGHTS_NAME, 4 * limits.MAX_PARAMETERS + 1_000_000)
+        info = _check_info(document.get("info"))
+        shapes = config.weight_shapes(tokenizer.vocab_size)
+        weights = read_weight_arrays(_read_member(archive, _WEIGHTS_NAME, max_weights_bytes(shapes)), shapes)
+    if not all(np.isfinite(w).all() for w in weights):
+        raise BundleError("The model file's weights contain values that are not finite numbers.")
     network = build_model(config, tokenizer.vocab_size)
-    _set_weights(network, weight_bytes)
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    if [tuple(v.shape) for v in network.weights] != shapes:  # weight_shapes() must follow Keras
+        raise BundleError("The model file's weights do not fit the model it describes.")
+    network.set_weights(weights)
     return PoemModel(network=network, tokenizer=tokenizer, config=config, info=info)
 
 
@@ -146,9 +161,10 @@ def _read_member(archive: zipfile.ZipFile, name: str, max_bytes: int) -> bytes:
 
 
 def _parse_json(raw: bytes) -> dict[str, Any]:
-    try:
+    check_json_text(raw)
+    try:  # ValueError also covers integers too long to convert
         document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         raise BundleError("The model file's settings (bundle.json) are not valid JSON.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BundleError("The model file's bundle.json is not an lstm-poem bundle description.")
@@ -179,16 +195,32 @@ def _parse_document(document: dict[str, Any]) -> tuple[ModelConfig, Tokenizer]:
     return config, tokenizer
 
 
-def _set_weights(network, weight_bytes: bytes) -> None:
-    try:
-        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as arrays:
-            weights = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
-    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
-        raise BundleError("The model file's weights are damaged or in an unknown format.") from None
-    expected = [tuple(v.shape) for v in network.weights]
-    found = [tuple(w.shape) for w in weights]
-    if expected != found:
-        raise BundleError("The model file's weights do not fit the model it describes.")
-    if not all(np.issubdtype(w.dtype, np.floating) and np.isfinite(w).all() for w in weights):
-        raise BundleError("The model file's weights contain values that are not finite numbers.")
-    network.set_weights(weights)
+# Parts of ``info`` that the app reads, with the types it relies on; anything else is kept as it is.
+_INFO_TYPES: dict[tuple[str, ...], tuple[type, ...]] = {
+    ("name",): (str,),
+    ("corpus",): (dict,),
+    ("corpus", "name"): (str,),
+    ("corpus", "words"): (list,),
+    ("training",): (dict,),
+    ("training", "seq_len"): (int,),
+    ("metrics",): (dict,),
+    ("metrics", "best_val_loss"): (int, float, type(None)),
+}
+
+
+def _check_info(info: Any) -> dict[str, Any]:
+    """The facts about how the model was made, refused when a part the app reads has the wrong type."""
+    if info is None:
+        return {}
+    if not isinstance(info, dict):
+        raise BundleError("The model file's facts about its training (info) are not an object.")
+    for path, types in _INFO_TYPES.items():
+        parent = info if len(path) == 1 else info.get(path[0], {})
+        if path[-1] in parent and (not isinstance(parent[path[-1]], types) or isinstance(parent[path[-1]], bool)):
+            raise BundleError(f"The model file's info.{'.'.join(path)} has the wrong type.")
+    if not all(isinstance(word, str) for word in info.get("corpus", {}).get("words", [])):
+        raise BundleError("The model file's info.corpus.words must be a list of words.")
+    seq_len = info.get("training", {}).get("seq_len", 100)
+    if not 1 <= seq_len <= 10_000:
+        raise BundleError(f"The model file's training window (info.training.seq_len = {seq_len}) is out of range.")
+    return info

@@ -7,6 +7,7 @@ model file can never name a layer type we did not choose.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -57,17 +58,22 @@ class ModelConfig:
         check_range("dropout", self.dropout, 0.0, 0.8)
         check_int("max_words", self.max_words, 10, 50_000)
 
-    def parameter_count(self, vocab_size: int) -> int:
-        """Number of trainable weights, computed without building anything."""
-        gates = {"lstm": 4, "gru": 3, "rnn": 1}[self.cell]
+    def weight_shapes(self, vocab_size: int) -> list[tuple[int, ...]]:
+        """Shapes of the network's weight arrays in Keras's order, computed without building anything
+        (a bundle's arrays are checked against them before they are read)."""
+        gates = {"lstm": 4, "gru": 3, "rnn": 1}[self.cell] * self.units
         # Keras GRU keeps a second recurrent bias (reset_after=True).
-        bias_sets = 2 if self.cell == "gru" else 1
-        total = vocab_size * self.embedding
+        bias: tuple[int, ...] = (2, gates) if self.cell == "gru" else (gates,)
+        shapes: list[tuple[int, ...]] = [(vocab_size, self.embedding)]
         width = self.embedding
         for _ in range(self.layers):
-            total += gates * (width * self.units + self.units * self.units + bias_sets * self.units)
+            shapes += [(width, gates), (self.units, gates), bias]
             width = self.units
-        return total + width * vocab_size + vocab_size
+        return [*shapes, (width, vocab_size), (vocab_size,)]
+
+    def parameter_count(self, vocab_size: int) -> int:
+        """Number of trainable weights, computed without building anything."""
+        return sum(math.prod(shape) for shape in self.weight_shapes(vocab_size))
 
     def check_size(self, vocab_size: int) -> None:
         """Refuse models too big for a shared machine."""

@@ -50,6 +50,14 @@ def trained(small_text):
 
 
 @pytest.fixture(scope="session")
+def good_bytes(trained) -> bytes:
+    """The tiny trained model as bundle bytes (the start of every hostile-bundle test)."""
+    from lstm_poem.bundle import bundle_bytes
+
+    return bundle_bytes(trained.poem)
+
+
+@pytest.fixture(scope="session")
 def generator(trained):
     from lstm_poem.generate import Generator
 

@@ -4,38 +4,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from bundle_edits import edit_json, edit_weights, rewrite
 
-from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
+from lstm_poem.bundle import BundleError, load_bundle, save_bundle
 from lstm_poem.generate import Generator
 
 PRIME = "The miller hung a lantern out\n"
-
-
-@pytest.fixture(scope="module")
-def good_bytes(trained):
-    return bundle_bytes(trained.poem)
-
-
-def _rewrite(data: bytes, edit) -> bytes:
-    """Copy a bundle, letting ``edit(name, content)`` change or drop members."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for name in src.namelist():
-            result = edit(name, src.read(name))
-            if result is not None:
-                dst.writestr(name, result)
-    return out.getvalue()
-
-
-def _edit_json(data: bytes, change) -> bytes:
-    def edit(name, content):
-        if name != "bundle.json":
-            return content
-        document = json.loads(content)
-        change(document)
-        return json.dumps(document)
-
-    return _rewrite(data, edit)
 
 
 def test_round_trip_gives_identical_poems(trained, generator, good_bytes, tmp_path):
@@ -86,7 +60,7 @@ def test_path_traversal_names_are_never_extracted(good_bytes, tmp_path, monkeypa
     def edit(name, content):
         return content
 
-    evil = io.BytesIO(_rewrite(good_bytes, edit))
+    evil = io.BytesIO(rewrite(good_bytes, edit))
     with zipfile.ZipFile(evil, "a") as archive:
         archive.writestr("../../evil.py", "print('pwned')")
     poem = load_bundle(evil.getvalue())  # extra members are ignored, nothing is written
@@ -109,24 +83,28 @@ def test_path_traversal_names_are_never_extracted(good_bytes, tmp_path, monkeypa
 )
 def test_bad_descriptions(good_bytes, change, fragment):
     with pytest.raises(BundleError, match=fragment):
-        load_bundle(_edit_json(good_bytes, change))
+        load_bundle(edit_json(good_bytes, change))
 
 
 def test_missing_or_damaged_weights(good_bytes):
-    no_weights = _rewrite(good_bytes, lambda name, content: None if name == "weights.npz" else content)
+    no_weights = rewrite(good_bytes, lambda name, content: None if name == "weights.npz" else content)
     with pytest.raises(BundleError, match="no bundle.json"):
         load_bundle(no_weights)
-    garbage = _rewrite(good_bytes, lambda name, content: b"garbage" if name == "weights.npz" else content)
+    garbage = rewrite(good_bytes, lambda name, content: b"garbage" if name == "weights.npz" else content)
     with pytest.raises(BundleError, match="weights are damaged"):
         load_bundle(garbage)
 
 
 def test_pickled_weights_are_refused(good_bytes):
-    arrays = io.BytesIO()
-    np.savez(arrays, w000=np.array([object()], dtype=object))
-    pickled = _rewrite(good_bytes, lambda name, content: arrays.getvalue() if name == "weights.npz" else content)
-    with pytest.raises(BundleError, match="weights are damaged"):
-        load_bundle(pickled)
+    def pickled(name, npy):
+        if name != "w000.npy":
+            return npy
+        arrays = io.BytesIO()
+        np.save(arrays, np.full(np.load(io.BytesIO(npy)).shape, object()), allow_pickle=True)
+        return arrays.getvalue()
+
+    with pytest.raises(BundleError, match=r"holds '\|O' values; weights must be float32 or float16"):
+        load_bundle(edit_weights(good_bytes, pickled))
 
 
 def test_keras_file_with_lambda_layer_is_refused(tmp_path):

@@ -10,6 +10,7 @@ def test_parameter_count_matches_keras_and_output_shape(cell, layers):
     config = ModelConfig(cell=cell, layers=layers, units=16, embedding=8, dropout=0.2)
     network = build_model(config, vocab_size=30)
     assert network.count_params() == config.parameter_count(30)
+    assert [tuple(w.shape) for w in network.weights] == config.weight_shapes(30)
     assert len(recurrent_layers(network)) == layers
     logits = network(np.zeros((2, 7), dtype=np.int32))
     assert tuple(logits.shape) == (2, 7, 30)
