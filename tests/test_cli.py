@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from bundle_edits import deeply_nested_json, huge_array_claim
 
 from conftest import BALLADS, ROOT
 
@@ -139,3 +140,20 @@ def test_fine_tune_from_a_bundle(model_zip, tmp_path):
     assert len(poems["samples"][0]["text"]) == 20
     refused = run_cli("train", text, "--init-from", model_zip, "--units", 64, "--out", out, expect=2)
     assert "architecture is the base model's" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("hostile", "fragment"),
+    [
+        (huge_array_claim, "has shape (100000, 100000), the model needs"),
+        (deeply_nested_json, "nested more than 100 levels deep"),
+    ],
+)
+@pytest.mark.parametrize("command", ["generate", "evaluate"])
+def test_hostile_bundles_exit_2_with_one_line(good_bytes, tmp_path, hostile, fragment, command):
+    """A header claiming 37 GiB and a 100,000-deep bundle.json once ended in MemoryError and RecursionError."""
+    path = tmp_path / "hostile.zip"
+    path.write_bytes(hostile(good_bytes))
+    args = ["--prime", "The"] if command == "generate" else [BALLADS]
+    proc = run_cli(command, path, *args, expect=2)
+    assert proc.stderr.startswith("error: ") and fragment in proc.stderr and proc.stderr.strip().count("\n") == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from app_helpers import button, open_page, paste_and_configure, texts
+from bundle_edits import deeply_nested_json, huge_array_claim
 from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_model_config, tiny_train_config
@@ -117,6 +118,26 @@ def test_a_bad_bundle_does_not_lose_the_current_model(trained):
     assert not at.exception
     assert any("evil.zip" in text for text in texts(at.error))
     assert at.session_state["current_model"] == chosen and len(at.html) == 3  # still writing with it
+
+
+@pytest.mark.parametrize(("page", "drawn"), [("app_pages/generate.py", "html"), ("app_pages/inside.py", "latex")])
+def test_hostile_bundles_are_refused_on_the_pages_and_the_model_is_kept(good_bytes, page, drawn):
+    """A weight header claiming 37 GiB and a 100,000-deep bundle.json, uploaded over a model in use."""
+    at = open_page(page)
+    at.file_uploader(key="bundle_upload").upload("mine.zip", good_bytes, "application/zip").run()
+    chosen = at.session_state["current_model"]
+    shown = len(at.get(drawn))
+    assert chosen.startswith("upload-") and shown > 0
+    hostile = {
+        "huge.zip": (huge_array_claim(good_bytes), "has shape (100000, 100000), the model needs"),
+        "deep.zip": (deeply_nested_json(good_bytes), "nested more than 100 levels deep"),
+    }
+    for name, (data, fragment) in hostile.items():
+        at.file_uploader(key="bundle_upload").upload(name, data, "application/zip").run()
+        assert not at.exception, at.exception
+        (error,) = texts(at.error)
+        assert error.startswith(f"{name}: ") and fragment in error
+        assert at.session_state["current_model"] == chosen and len(at.get(drawn)) == shown  # still working with it
 
 
 @pytest.mark.parametrize("seed", ["", "\U0001f30a\U0001f30a\u00a7", "x" * 5000])
