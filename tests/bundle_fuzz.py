@@ -38,6 +38,8 @@ from lstm_poem import limits  # noqa: E402
 from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle  # noqa: E402
 
 limits.set_tensorflow_defaults()
+# A refusal message must be one line of at most this many characters.
+SHORT_MESSAGE = 300
 
 # ----- mutations: small tuples, so a failure prints as the recipe that caused it -----
 
@@ -244,13 +246,14 @@ class Tally:
     """What the run saw: counts, refusal messages, failures, and models already proven to generate."""
 
     def __init__(self) -> None:
-        self.examples = self.loaded = self.refused = 0
+        self.examples = self.loaded = self.refused = self.failed = 0
         self.messages: Counter[str] = Counter()
         self.failures: dict[str, list] = {}
         self.generated: set[str] = set()
         self.slowest_load = 0.0
 
     def fail(self, kind: str, recipe: list) -> None:
+        self.failed += 1
         best = self.failures.get(kind)
         if best is None or len(repr(recipe)) < len(repr(best)):  # keep the shortest recipe per kind
             self.failures[kind] = recipe
@@ -281,7 +284,7 @@ def check(data: bytes, recipe: list, tally: Tally, time_bound: float) -> None:
         message = str(err)
         tally.refused += 1
         tally.messages[message[:80]] += 1
-        if not message or "\n" in message or len(message) > BundleError.MAX_MESSAGE:
+        if not message or "\n" in message or len(message) > SHORT_MESSAGE:
             tally.fail(f"message not one short line: {message[:80]!r}", recipe)
     except Exception as err:  # anything else is what the fuzzer looks for
         tally.fail(f"{type(err).__name__}: {str(err)[:160]}", recipe)
@@ -347,6 +350,7 @@ def run(examples: int, run_seed: int, memory_mb: int, time_bound: float) -> dict
         "examples": tally.examples - 1,
         "loaded": tally.loaded - 1,
         "refused": tally.refused,
+        "failed": tally.failed,
         "distinct_models_generated": len(tally.generated),
         "failures": [{"failure": kind, "recipe": repr(recipe)} for kind, recipe in tally.failures.items()],
         "seed": run_seed,
