@@ -153,7 +153,9 @@ def _read_array(archive: zipfile.ZipFile, name: str, shape: tuple[int, ...]) -> 
             if info.file_size != data_start + dtype.itemsize * math.prod(shape):
                 raise BundleError(f"The model file's weight array {name} has sizes that do not add up.")
             data = head[data_start:] + member.read()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+    except BundleError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
         raise BundleError("The model file is damaged or cut short (a weight array cannot be read).") from None
     if len(data) != dtype.itemsize * math.prod(shape):
         raise BundleError(f"The model file's weight array {name} is cut short.")
