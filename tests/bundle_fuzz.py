@@ -306,7 +306,8 @@ def check(data: bytes, recipe: list, tally: Tally, time_bound: float) -> None:
 def base_bundle() -> bytes:
     """A real, small bundle: a tiny char LSTM trained one epoch on the project's own verse."""
     from lstm_poem.model import ModelConfig
-    from lstm_poem.train import TrainConfig, train
+    from lstm_poem.train import train
+    from lstm_poem.train_config import TrainConfig
 
     text = (ROOT / "sample_corpora" / "ballads.txt").read_text(encoding="utf-8")[:3000]
     model = ModelConfig(units=16, embedding=8, dropout=0.0)
