@@ -7,9 +7,17 @@ temperatures. (Re-running the whole model over a sliding window for every
 character, as the classic notebook does, is about a thousand times slower.)
 
 Temperature T divides the logits: T = 0 picks the most likely token, small T
-sharpens the distribution, large T flattens it. With shared noise, every column
-adds the *same* Gumbel noise at each step (``argmax(logits / T + g)`` samples
-exactly from ``softmax(logits / T)``), so the columns differ only by T.
+sharpens the distribution, large T flattens it. Each step draws one uniform
+number u in [0, 1) and lays the tokens end to end on [0, 1), likeliest first,
+each as long as its probability at T; the token whose stretch holds u is picked
+(an exact sample from ``softmax(logits / T)``, and one number a class can watch).
+With shared noise every column uses the *same* u, so the columns differ only by
+T: a small u takes the favourite everywhere, a large one takes the favourite at
+a low T but a rare token at a high T, and moving a slider changes the poem
+gradually instead of reshuffling it.
+
+:meth:`Generator.advance` is that one step; ``generate`` loops over it in one
+compiled graph, and :class:`~lstm_poem.stepper.Stepper` calls it once per click.
 """
 
 from __future__ import annotations
@@ -110,6 +118,18 @@ class Generator:
             mask[poem.tokenizer.unknown_id] = _MASKED
         self._mask = tf.constant(mask)
         int_scalar = tf.TensorSpec([], tf.int32)
+        vocab = poem.tokenizer.vocab_size
+        state_specs = [[tf.TensorSpec([None, size]) for size in _state_sizes(cell)] for cell in self._cells]
+        self._advance_graph = tf.function(
+            self._advance,
+            input_signature=[
+                tf.TensorSpec([None, vocab], tf.float32),  # logits of the next token, one row per column
+                state_specs,
+                tf.TensorSpec([None], tf.float32),  # temperatures
+                tf.TensorSpec([None], tf.float32),  # uniform draws (one, or one per column)
+                tf.TensorSpec([None], tf.int32),  # token chosen by hand per column (-1 = sample)
+            ],
+        )
         self._sample_graph = tf.function(
             self._sample,
             input_signature=[
@@ -129,11 +149,7 @@ class Generator:
     def _zero_states(self, batch):
         import tensorflow as tf
 
-        states = []
-        for cell in self._cells:
-            sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
-            states.append([tf.zeros(tf.stack([batch, size])) for size in sizes])
-        return states
+        return [[tf.zeros(tf.stack([batch, size])) for size in _state_sizes(cell)] for cell in self._cells]
 
     def _step(self, token_ids, states):
         """Feed one token per row; return next-token logits and the new states."""
@@ -154,31 +170,36 @@ class Generator:
             logits, states = self._step(prime_ids[i][None], states)
         return logits, states
 
+    def _advance(self, logits, states, temperatures, uniform, forced, top_k=None, top_p=None):
+        """One step for every column: pick a token (or take the one ``forced`` >= 0), feed it in.
+        ``top_k`` and ``top_p`` (tensors) filter the candidates; None leaves them all (as stepping does).
+
+        Returns the picks, their log-probability under the model (T = 1), the next logits and states.
+        """
+        import tensorflow as tf
+
+        chosen = _choose(logits, temperatures, uniform, top_k, top_p)
+        chosen = tf.where(forced >= 0, forced, chosen)
+        logp = tf.gather(tf.nn.log_softmax(logits), chosen, batch_dims=1)
+        logits, states = self._step(chosen, states)
+        return chosen, logp, logits, states
+
     def _sample(self, prime_ids, temperatures, length, seed, top_k, top_p, shared_noise):
         import tensorflow as tf
 
         batch = tf.shape(temperatures)[0]
-        logits, states = self._prime(prime_ids)
-        logits = tf.repeat(logits, batch, axis=0)
-        states = [[tf.repeat(s, batch, axis=0) for s in layer] for layer in states]
-        vocab = tf.shape(logits)[1]
-        greedy = temperatures <= 0.0
-        inv_t = tf.where(greedy, 1.0, 1.0 / tf.maximum(temperatures, 1e-6))[:, None]
-        noise_rows = tf.where(shared_noise, 1, batch)
+        logits, states = _copied_rows(*self._prime(prime_ids), batch)
+        draw_rows = tf.where(shared_noise, 1, batch)
+        sample_all = -tf.ones([batch], tf.int32)
         tokens = tf.TensorArray(tf.int32, size=length)
         logps = tf.TensorArray(tf.float32, size=length)
         for step in tf.range(length):
-            scaled = _filter_top_p(_filter_top_k(logits * inv_t, top_k, vocab), top_p)
-            uniform = tf.random.stateless_uniform(
-                tf.stack([noise_rows, vocab]), seed=tf.stack([seed, step]), minval=1e-12, maxval=1.0
+            uniform = draw_uniforms(seed, step, draw_rows)
+            chosen, logp, logits, states = self._advance(
+                logits, states, temperatures, uniform, sample_all, top_k, top_p
             )
-            gumbel = -tf.math.log(-tf.math.log(uniform))
-            sampled = tf.argmax(scaled + gumbel, axis=-1, output_type=tf.int32)
-            chosen = tf.where(greedy, tf.argmax(logits, axis=-1, output_type=tf.int32), sampled)
-            logp = tf.gather(tf.nn.log_softmax(logits), chosen, batch_dims=1)
             tokens = tokens.write(step, chosen)
             logps = logps.write(step, logp)
-            logits, states = self._step(chosen, states)
         return tf.transpose(tokens.stack()), tf.transpose(logps.stack())
 
     # ----- public API -----
@@ -209,7 +230,7 @@ class Generator:
         shared_noise: bool = True,
     ) -> Generation:
         """One poem per temperature, each ``length`` tokens long, continuing ``prime``."""
-        _check_sampling(temperatures, length, top_k, top_p)
+        check_sampling(temperatures, length, top_k, top_p)
         start = time.perf_counter()
         prime_ids, unknown = self.encode_prime(prime)
         tokens, logps = self._sample_graph(
@@ -241,6 +262,20 @@ class Generator:
             seconds=time.perf_counter() - start,
         )
 
+    def start(self, prime_ids: Sequence[int], batch: int):
+        """The logits and recurrent states after ``prime_ids``, copied to ``batch`` rows (for stepping)."""
+        return _copied_rows(*self._prime_graph(np.asarray(prime_ids, np.int32)), batch)
+
+    def advance(self, logits, states, temperatures: Sequence[float], uniform: np.ndarray, forced: Sequence[int]):
+        """One compiled step (see :meth:`_advance`), keeping nothing: the caller holds the state."""
+        return self._advance_graph(
+            logits,
+            states,
+            np.asarray(temperatures, np.float32),
+            np.asarray(uniform, np.float32),
+            np.asarray(forced, np.int32),
+        )
+
     def next_token_odds(self, prime: str, temperatures: Sequence[float], top_n: int = 10) -> NextTokenOdds:
         """The distribution of the token after ``prime`` at each temperature (for a bar chart)."""
         prime_ids, _ = self.encode_prime(prime)
@@ -263,6 +298,46 @@ def odds_from_logits(
         other=1.0 - probs.sum(axis=1),
         entropy_bits=np.array([entropy_bits(row) for row in rows]),
     )
+
+
+def draw_uniforms(seed, step, rows):
+    """The uniform numbers in [0, 1) of one step: the same for the same seed and step, in a graph or not."""
+    import tensorflow as tf
+
+    return tf.random.stateless_uniform(tf.reshape(rows, [1]), seed=tf.stack([seed, step]))
+
+
+def _choose(logits, temperatures, uniform, top_k, top_p):
+    """Each row's token whose stretch of [0, 1) holds its uniform draw (tokens laid end to end,
+    likeliest first, as long as their probability at that row's temperature); T <= 0 takes the argmax."""
+    import tensorflow as tf
+
+    greedy = temperatures <= 0.0
+    inv_t = tf.where(greedy, 1.0, 1.0 / tf.maximum(temperatures, 1e-6))[:, None]
+    vocab = tf.shape(logits)[1]
+    scaled = logits * inv_t
+    if top_k is not None:
+        scaled = _filter_top_k(scaled, top_k, vocab)
+    if top_p is not None:
+        scaled = _filter_top_p(scaled, top_p)
+    order = tf.argsort(scaled, axis=-1, direction="DESCENDING", stable=True)
+    ends = tf.cumsum(tf.gather(tf.nn.softmax(scaled), order, batch_dims=1), axis=-1)
+    # Scaled by the total, so rounding can never push the draw past the last token that has any probability.
+    target = uniform[:, None] * ends[:, -1:]
+    position = tf.minimum(tf.reduce_sum(tf.cast(ends <= target, tf.int32), axis=-1), vocab - 1)
+    sampled = tf.gather(order, position, batch_dims=1)
+    return tf.where(greedy, tf.argmax(logits, axis=-1, output_type=tf.int32), sampled)
+
+
+def _copied_rows(logits, states, batch):
+    """The primed logits and states (one row) repeated for ``batch`` columns."""
+    import tensorflow as tf
+
+    return tf.repeat(logits, batch, axis=0), [[tf.repeat(s, batch, axis=0) for s in layer] for layer in states]
+
+
+def _state_sizes(cell) -> list[int]:
+    return list(cell.state_size) if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
 
 
 def _filter_top_k(scaled, top_k, vocab):
@@ -289,7 +364,7 @@ def _filter_top_p(scaled, top_p):
     return tf.cond(top_p < 1.0, keep_nucleus, lambda: scaled)
 
 
-def _check_sampling(temperatures: Sequence[float], length: int, top_k: int, top_p: float) -> None:
+def check_sampling(temperatures: Sequence[float], length: int, top_k: int, top_p: float) -> None:
     if not 1 <= len(temperatures) <= limits.MAX_TEMPERATURES:
         raise ConfigError(f"Give between 1 and {limits.MAX_TEMPERATURES} temperatures.")
     for t in temperatures:
