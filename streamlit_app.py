@@ -25,15 +25,15 @@ from ui.sidebar import show_sidebar  # noqa: E402
 keep_keras_session()
 memory.tend()  # the server's garbage collection policy (Streamlit's own after-run collection is off)
 
-st.set_page_config(page_title="lstm-poem", page_icon="🪶", layout="wide")
+st.set_page_config(page_title="lstm-poem", page_icon=":material/edit_note:", layout="wide")
 
 state.collect_finished_runs()
 page = st.navigation(
     [
-        st.Page("app_pages/home.py", title="Start here", icon="🪶", default=True),
-        st.Page("app_pages/train.py", title="Train", icon="📈"),
-        st.Page("app_pages/generate.py", title="Generate", icon="✍️"),
-        st.Page("app_pages/inside.py", title="Inside the network", icon="🔬"),
+        st.Page("app_pages/home.py", title="Start here", icon=":material/school:", default=True),
+        st.Page("app_pages/train.py", title="Train", icon=":material/show_chart:"),
+        st.Page("app_pages/generate.py", title="Generate", icon=":material/edit_note:"),
+        st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
     ]
 )
 try:

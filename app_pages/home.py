@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.title("🪶 lstm-poem")
+st.title("lstm-poem")
 st.markdown(
     "Teach a small recurrent neural network to write verse, and see for yourself what "
     "**training**, **early stopping** and **temperature** do."
@@ -28,9 +28,9 @@ with third:
         "plays safe, a high one takes risks."
     )
 
-st.page_link("app_pages/train.py", label="Start training", icon="📈")
-st.page_link("app_pages/generate.py", label="Generate poems", icon="✍️")
-st.page_link("app_pages/inside.py", label="Look inside the network", icon="🔬")
+st.page_link("app_pages/train.py", label="Start training", icon=":material/show_chart:")
+st.page_link("app_pages/generate.py", label="Generate poems", icon=":material/edit_note:")
+st.page_link("app_pages/inside.py", label="Look inside the network", icon=":material/biotech:")
 
 with st.expander("What is going on inside?"):
     st.markdown(

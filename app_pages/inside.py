@@ -11,7 +11,7 @@ DEFAULT_TEXT = (
     "So boats that drifted down the dark\nWould know the mill was real.\n"
 )
 
-st.title("🔬 Inside the network")
+st.title("Inside the network")
 entry = pick_model()
 if entry is None:
     st.info("There is no model yet. Train one, or load a model file above.")
@@ -23,7 +23,7 @@ text = st.text_area(
 try:
     result = inside_view.current_trace(entry, text)
 except ValueError as err:
-    st.warning(f"{err} Type some of the kind of text it was trained on.", icon="✏️")
+    st.warning(f"{err} Type some of the kind of text it was trained on.", icon=":material/edit:")
     st.stop()
 if len(result.pieces) < len(text.rstrip()):
     st.caption(f"Reading the first {len(result.pieces)} tokens the model knows.")

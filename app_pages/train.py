@@ -10,7 +10,7 @@ from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
 from ui.training_view import show_comparison, show_run
 
-st.title("📈 Train a model")
+st.title("Train a model")
 
 verse_column, settings_column = st.columns(2, gap="large")
 with verse_column:
@@ -27,15 +27,15 @@ too_big = None
 if corpus is not None and configs is not None and start.base is None:
     too_big = size_problem(configs[0], corpus)
 if too_big:
-    st.error(too_big, icon="🚫")
+    st.error(too_big, icon=":material/error:")
 ready = corpus is not None and configs is not None and too_big is None
 with st.container(horizontal=True, vertical_alignment="center"):
-    if st.button("Train", type="primary", icon="▶️", disabled=active is not None or not ready):
+    if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=active is not None or not ready):
         model_config, train_config = configs
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         state.start_run(corpus, model_config, train_config, base=start.base)
         st.rerun()
-    stop = st.button("Stop", icon="⏹️", disabled=active is None, help="Ends training now and keeps the best weights.")
+    stop = st.button("Stop", icon=":material/stop:", disabled=active is None, help="Ends training now and keeps the best weights.")
     if stop and active is not None:
         active.job.stop()
         st.rerun()

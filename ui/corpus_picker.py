@@ -37,7 +37,7 @@ def pick_corpus() -> Corpus | None:
         else:
             corpus = _pick_pasted()
     except CorpusError as err:
-        st.error(str(err), icon="🚫")
+        st.error(str(err), icon=":material/error:")
         return None
     if corpus is not None:
         _describe(corpus)
@@ -89,10 +89,10 @@ def _pick_classic() -> Corpus | None:
         st.info(
             f"{classic.title} needs the internet to download once, and this server cannot reach {classic.host}. "
             "Choose a sample corpus, or upload the text as a .txt file.",
-            icon="🌐",
+            icon=":material/public:",
         )
         return None
-    if not st.button(f"Download {classic.title}", icon="⬇️", key="download_classic"):
+    if not st.button(f"Download {classic.title}", icon=":material/download:", key="download_classic"):
         st.caption("It is downloaded once and then kept on this server, so the next time it is instant.")
         return None
     bar = st.progress(0.0, text=f"Downloading {classic.title}…")
@@ -165,7 +165,7 @@ def _pick_pasted() -> Corpus | None:
 
 def _describe(corpus: Corpus) -> None:
     for note in corpus.notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     st.markdown(
         f"**{size(len(corpus.text.encode('utf-8')))}** · **{corpus.n_lines:,}** lines · "
         f"**{corpus.distinct_chars}** distinct characters · **{corpus.n_words:,}** words",
@@ -176,7 +176,7 @@ def _describe(corpus: Corpus) -> None:
             f"This text is short ({corpus.n_chars:,} characters). The model will mostly memorise it rather than "
             "learn a style, and early stopping will end training quickly. That is fine for a demo; for "
             "poems of its own, give it 50,000 characters or more.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     with st.expander("Preview"):
         preview = corpus.text[:PREVIEW_CHARS]

@@ -157,7 +157,7 @@ def watch_it_learn() -> None:
     runs = [run for run in state.runs() if run.job.snapshot().epochs]
     if not runs:
         st.info("Train a model in this session (the Quick demo takes seconds) and its progress appears here.")
-        st.page_link("app_pages/train.py", label="Train a model", icon="📈")
+        st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
         return
     labels = {run.number: run.label for run in runs}
     number = st.selectbox("Run", list(labels), index=len(labels) - 1, format_func=labels.get, key="inside_run")

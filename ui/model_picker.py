@@ -45,5 +45,5 @@ def pick_model() -> state.ModelEntry | None:
             on_change=_load_upload,
         )
     if "bundle_error" in st.session_state:
-        st.error(st.session_state["bundle_error"], icon="🚫")
+        st.error(st.session_state["bundle_error"], icon=":material/error:")
     return state.current_model()

@@ -127,7 +127,7 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
             train_values["learning_rate"] = FINE_TUNE_LEARNING_RATE
         train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
     except ConfigError as err:
-        st.error(f"These settings cannot be used: {err}", icon="🚫")
+        st.error(f"These settings cannot be used: {err}", icon=":material/error:")
         return None
     return model_config, train_config
 

@@ -49,7 +49,7 @@ def _training_status() -> None:
             text = f"{run.label}: starting"
         else:
             text = f"{run.label}: waiting for a free training slot"
-        st.info(text, icon="⏳")
-        st.page_link("app_pages/train.py", label="Watch it train", icon="📈")
+        st.info(text, icon=":material/hourglass_top:")
+        st.page_link("app_pages/train.py", label="Watch it train", icon=":material/show_chart:")
 
     status()

@@ -40,7 +40,7 @@ def show_run(run: state.Run) -> None:
             st.info("This training was stopped before it started.")
             return
         if snapshot.state == "failed":
-            st.error(snapshot.error or "Training failed.", icon="🚫")
+            st.error(snapshot.error or "Training failed.", icon=":material/error:")
             return
         _progress(snapshot)
         _early_stopping(snapshot)
@@ -60,7 +60,7 @@ def _queued(snapshot: JobSnapshot) -> None:
     st.info(
         f"Waiting for a free training slot: {SLOTS.busy} of the {SLOTS.size} trainings this server runs at once "
         f"are running. {line}.{within} It starts by itself; you can keep using the other pages.",
-        icon="⏳",
+        icon=":material/hourglass_top:",
     )
 
 
@@ -127,17 +127,17 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
             "max_epochs": f"All {last.epoch} epochs ran; the weights of the best epoch, {result.best_epoch}, "
             "were kept.",
         }
-        st.info(endings[result.stop_reason], icon="🛑" if result.stopped_early else "✅")
+        st.info(endings[result.stop_reason], icon=":material/front_hand:" if result.stopped_early else ":material/check_circle:")
         return
     used = last.epochs_without_improvement
     dots = _patience_dots(used, patience)
     if used == 0:
-        st.success(f"Early stopping: {dots} the held-out loss improved at epoch {last.epoch} ({best}).", icon="📉")
+        st.success(f"Early stopping: {dots} the held-out loss improved at epoch {last.epoch} ({best}).", icon=":material/trending_down:")
     else:
         st.warning(
             f"Early stopping: {dots} no improvement for {used} of {patience} epochs ({best}). "
             f"At {patience} of {patience} training stops.",
-            icon="⏱️",
+            icon=":material/timer:",
         )
 
 
@@ -175,10 +175,10 @@ def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
         data=entry.bundle(),
         file_name=f"lstm-poem-run{run.number}-{run.corpus_name}-{snapshot.model_config.cell}.zip",
         mime="application/zip",
-        icon="💾",
+        icon=":material/download:",
         help="A .zip you can load again on the Generate page, or use with `python -m lstm_poem generate`.",
     )
-    if generate.button("Write poems with it", icon="✍️", type="primary"):
+    if generate.button("Write poems with it", icon=":material/edit_note:", type="primary"):
         state.select_model(entry.key)
         st.switch_page("app_pages/generate.py")
 
