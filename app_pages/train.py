@@ -35,7 +35,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         state.start_run(corpus, model_config, train_config, base=start.base)
         st.rerun()
-    stop = st.button("Stop", icon=":material/stop:", disabled=active is None, help="Ends training now and keeps the best weights.")
+    stop = st.button(
+        "Stop", icon=":material/stop:", disabled=active is None, help="Ends training now and keeps the best weights."
+    )
     if stop and active is not None:
         active.job.stop()
         st.rerun()

@@ -21,7 +21,7 @@ def test_no_emoji_in_the_app_s_own_text():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if EMOJI.search(line)
     ]
-    assert found == [], "emoji draw as empty boxes without an emoji font; use :material/...: icons:\n" + "\n".join(found)
+    assert found == [], "emoji draw as empty boxes without an emoji font; use :material/...: icons\n" + "\n".join(found)
 
 
 def test_the_pattern_catches_the_emoji_the_app_used_to_have():

@@ -127,12 +127,18 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
             "max_epochs": f"All {last.epoch} epochs ran; the weights of the best epoch, {result.best_epoch}, "
             "were kept.",
         }
-        st.info(endings[result.stop_reason], icon=":material/front_hand:" if result.stopped_early else ":material/check_circle:")
+        st.info(
+            endings[result.stop_reason],
+            icon=":material/front_hand:" if result.stopped_early else ":material/check_circle:",
+        )
         return
     used = last.epochs_without_improvement
     dots = _patience_dots(used, patience)
     if used == 0:
-        st.success(f"Early stopping: {dots} the held-out loss improved at epoch {last.epoch} ({best}).", icon=":material/trending_down:")
+        st.success(
+            f"Early stopping: {dots} the held-out loss improved at epoch {last.epoch} ({best}).",
+            icon=":material/trending_down:",
+        )
     else:
         st.warning(
             f"Early stopping: {dots} no improvement for {used} of {patience} epochs ({best}). "
