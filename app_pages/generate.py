@@ -10,55 +10,30 @@ from lstm_poem.poem_stats import poem_stats
 from ui import state
 from ui.format import percent
 from ui.model_picker import pick_model
+from ui.sampling_controls import pick_sampling, warn_unknown
 
-DEFAULT_SEED = "Two roads diverged in a yellow wood,\n"
-DEFAULT_TEMPERATURES = (0.5, 1.0, 1.5, 0.0)
 POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.05rem; line-height: 1.55"
 
-st.title("✍️ Generate poems")
+st.title("Generate poems")
 entry = pick_model()
 if entry is None:
     st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
-    st.page_link("app_pages/train.py", label="Train a model", icon="📈")
+    st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
     st.stop()
 if entry.about:
     st.caption(entry.about)
 
 token = "character" if entry.poem.config.level == "char" else "word"
-prime = st.text_area(
-    "Seed text: the poem starts with this", key=state.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
-)
-count_column, length_column, seed_column = st.columns([1.5, 2.5, 1])
-n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=state.kept("n_columns", 3))
-length = length_column.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400))
-seed = seed_column.number_input(
-    "Random seed", 0, 2**31 - 1, step=1, key=state.kept("sample_seed", 42), help="Same seed, same poems."
-)
-with st.container(horizontal=True, gap="large"):
-    shared_noise = st.toggle(
-        "Same random numbers in every column",
-        key=state.kept("shared_noise", True),
-        help="Columns then differ only by temperature, which makes the comparison fair.",
-    )
-    shade = st.toggle(
+sampling = pick_sampling(
+    extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400)),
+    extra_toggle=lambda: st.toggle(
         "Shade by the model's confidence",
         key=state.kept("shade", False),
         help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
-    )
-
-columns = st.columns(n_columns)
-temperatures = []
-for index, column in enumerate(columns):
-    temperatures.append(
-        column.slider(
-            f"Temperature, column {index + 1}",
-            0.0,
-            2.0,
-            step=0.05,
-            key=state.kept(f"temperature_{index}", DEFAULT_TEMPERATURES[index]),
-            help="Below 1 the model plays safe; above 1 it takes risks. 0 always takes the likeliest choice.",
-        )
-    )
+    ),
+)
+prime, temperatures, seed, shared_noise = sampling.prime, sampling.temperatures, sampling.seed, sampling.shared_noise
+length, shade, columns = sampling.extra, sampling.toggle, sampling.columns
 
 try:
     # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
@@ -76,17 +51,10 @@ try:
             shared,
         )
 except PrimeError as err:
-    st.warning(str(err), icon="✏️")
+    st.warning(str(err), icon=":material/edit:")
     st.stop()
 
-if generation.unknown:
-    shown = ", ".join(repr(piece) for piece in generation.unknown[:12])
-    them = "them" if len(generation.unknown) > 1 else "it"
-    st.warning(
-        f"The model never saw {shown} in its training text, so it skipped {them} and carried on with the rest "
-        "of your seed.",
-        icon="ℹ️",
-    )
+warn_unknown(generation.unknown)
 
 vocabulary = entry.vocabulary
 for column, sample in zip(columns, generation.samples):
@@ -125,5 +93,5 @@ st.download_button(
     data=f"Model: {entry.name}\nSeed: {seed}\n\n{poems}\n",
     file_name="lstm-poem-poems.txt",
     mime="text/plain",
-    icon="📄",
+    icon=":material/download:",
 )

@@ -1,36 +1,100 @@
-"""The first page a visitor sees: what this is and what to do, in three steps."""
+"""The start page: a live example, then a 45-minute lesson plan with a link to each step."""
+
+from dataclasses import dataclass
 
 import streamlit as st
+
+from ui.example_poems import show_example_poems
+
+
+@dataclass(frozen=True)
+class LessonStep:
+    minutes: int
+    title: str
+    page: str
+    label: str  # the page's name in the link
+    icon: str
+    show: str  # what the teacher does on the page
+    point_at: str
+    ask: str  # a question for the class
+
+
+LESSON = [
+    LessonStep(
+        8,
+        "See what temperature does",
+        "app_pages/generate.py",
+        "Generate",
+        ":material/edit_note:",
+        "Show the three poems a pretrained model writes from one seed line. Drag one temperature slider "
+        "from 0 to 2.",
+        "the T = 0.5 column repeating safe words, the T = 1.5 column inventing words; the log-probability "
+        "falling as T rises.",
+        "Which poem would you call the most creative? The most correct? Can a poem be both?",
+    ),
+    LessonStep(
+        10,
+        "Step through the sampling",
+        "app_pages/watch.py",
+        "Watch it write",
+        ":material/slow_motion_video:",
+        "Press One step a few times, then Play. Set one column to T = 0 and let it play until it loops. "
+        "Ask a student to choose the next character by hand.",
+        "the black mark: one random number, the same in every row; at a low T the favourite's stretch is so "
+        "long that the number lands on it, at a high T the same number lands on a rarer character.",
+        "Why does the same random number give a different character at T = 1.5? Why does T = 0 go round in "
+        "circles?",
+    ),
+    LessonStep(
+        15,
+        "Train a model and watch early stopping",
+        "app_pages/train.py",
+        "Train",
+        ":material/show_chart:",
+        "Pick a sample corpus (haiku or limericks show their form quickly), choose Quick demo, press Train.",
+        "the two loss curves: the training loss keeps falling, the held-out loss levels off; the "
+        "early-stopping dots filling up; the samples after each epoch turning from noise into verse.",
+        "Why stop when the held-out loss stops improving, not the training loss? What would happen if we "
+        "trained for a hundred epochs on this small text?",
+    ),
+    LessonStep(
+        10,
+        "Look inside the network",
+        "app_pages/inside.py",
+        "Inside the network",
+        ":material/biotech:",
+        "Open Gates at work and press Find interesting units.",
+        "a unit whose memory rises along each line and resets at the line break: nobody told it about lines.",
+        "What else might a unit learn to count or remember? What would it need to write a rhyme?",
+    ),
+]
+WRAP_UP_MINUTES = 45 - sum(step.minutes for step in LESSON)
 
 st.title("lstm-poem")
 st.markdown(
     "Teach a small recurrent neural network to write verse, and see for yourself what "
-    "**training**, **early stopping** and **temperature** do."
+    "**temperature**, **training** and **early stopping** do."
 )
+example = st.container()  # filled last: the lesson draws at once, the poems when the model is ready
 
-first, second, third = st.columns(3)
-with first:
-    st.subheader("1. Pick some verse")
+st.header("A 45-minute lesson")
+st.caption("Each step opens a page of this app. The sidebar's menu leads to the same pages.")
+starts = [sum(step.minutes for step in LESSON[:i]) for i in range(len(LESSON))]
+grid = [column for _ in range(0, len(LESSON), 2) for column in st.columns(2)]  # two steps a row: fits a projector
+for number, (step, start, place) in enumerate(zip(LESSON, starts, grid), 1):
+    with place.container(border=True, height="stretch"):
+        st.subheader(f"{number}. {step.title}")
+        st.caption(f"Minutes {start} to {start + step.minutes}")
+        st.page_link(step.page, label=f"Open {step.label}", icon=step.icon)
+        st.markdown(f"**Show:** {step.show}  \n**Point at:** {step.point_at}  \n**Ask:** {step.ask}")
+start = 45 - WRAP_UP_MINUTES
+with st.container(border=True):
+    st.subheader(f"{len(LESSON) + 1}. Wrap up")
+    st.caption(f"Minutes {start} to {start + WRAP_UP_MINUTES}")
     st.markdown(
-        "On the **Train** page, choose a sample corpus or a classic, upload a `.txt` file of poems, or paste some "
-        "in. Or skip ahead: **Generate** already has pretrained models."
+        "**Ask:** The network only ever predicts the next character. Where did the lines, the spelling and the "
+        "rhythm in its poems come from?"
     )
-with second:
-    st.subheader("2. Train and watch")
-    st.markdown(
-        "Press **Train**. The chart shows the loss falling on the text the model learns from and on a held-out "
-        "part it never sees; when the held-out loss stops improving, early stopping ends the training."
-    )
-with third:
-    st.subheader("3. Write poems")
-    st.markdown(
-        "On the **Generate** page, type the first line and compare poems side by side: a low temperature "
-        "plays safe, a high one takes risks."
-    )
-
-st.page_link("app_pages/train.py", label="Start training", icon=":material/show_chart:")
-st.page_link("app_pages/generate.py", label="Generate poems", icon=":material/edit_note:")
-st.page_link("app_pages/inside.py", label="Look inside the network", icon=":material/biotech:")
 
 with st.expander("What is going on inside?"):
     st.markdown(
@@ -42,3 +106,6 @@ with st.expander("What is going on inside?"):
         "page shows the gates and memory of every unit as it reads, and finds units that track things like the "
         "position in the line."
     )
+
+with example:
+    show_example_poems()

@@ -1,0 +1,29 @@
+"""Watch it write: the model writes one token at a time; each step shows the odds, the random draw and the pick."""
+
+import streamlit as st
+
+from lstm_poem.generate import PrimeError
+from ui import stepper_view
+from ui.model_picker import pick_model
+from ui.sampling_controls import pick_sampling, warn_unknown
+
+st.title("Watch it write")
+entry = pick_model()
+if entry is None:
+    st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
+    st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
+    st.stop()
+token = "character" if entry.poem.config.level == "char" else "word"
+st.caption(
+    "The same model, seed text, temperatures and random seed as the Generate page: twenty steps here write "
+    f"exactly the poems Generate writes with a length of twenty {token}s."
+)
+sampling = pick_sampling()
+try:
+    with st.spinner("Reading the seed…"):
+        stepper = stepper_view.current_stepper(entry, sampling)
+except PrimeError as err:
+    st.warning(str(err), icon=":material/edit:")
+    st.stop()
+warn_unknown(stepper.unknown)
+stepper_view.show_stepper(entry, sampling, token)

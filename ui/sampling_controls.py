@@ -1,0 +1,85 @@
+"""The sampling controls the Generate and Watch-it-write pages share: seed text, columns, temperatures, seed.
+
+Both pages keep these values under the same keys, so a class that steps
+through a poem on one page sees the same settings, and the same poem, on the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from ui import state
+
+DEFAULT_SEED = "Two roads diverged in a yellow wood,\n"
+DEFAULT_TEMPERATURES = (0.5, 1.0, 1.5, 0.0)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """What the controls chose, and where each column goes on the page."""
+
+    prime: str
+    temperatures: list[float]
+    seed: int
+    shared_noise: bool
+    columns: list[Any]  # one Streamlit column per temperature
+    extra: Any  # the result of the page's own control in the first row (None without one)
+    toggle: Any  # the result of the page's own toggle beside the shared-randomness one (None without one)
+
+
+def pick_sampling(
+    extra_control: Callable[[], Any] | None = None, extra_toggle: Callable[[], Any] | None = None
+) -> Sampling:
+    """Draw the controls; ``extra_control`` goes in the first row (Generate's length), ``extra_toggle``
+    beside the shared-randomness toggle."""
+    prime = st.text_area(
+        "Seed text: the poem starts with this", key=state.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
+    )
+    count_column, extra_column, seed_column = st.columns([1.5, 2.5, 1])
+    n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=state.kept("n_columns", 3))
+    extra = None
+    if extra_control is not None:
+        with extra_column:
+            extra = extra_control()
+    seed = seed_column.number_input(
+        "Random seed", 0, 2**31 - 1, step=1, key=state.kept("sample_seed", 42), help="Same seed, same poems."
+    )
+    toggled = None
+    with st.container(horizontal=True, gap="large"):
+        shared_noise = st.toggle(
+            "Same random numbers in every column",
+            key=state.kept("shared_noise", True),
+            help="Columns then differ only by temperature, which makes the comparison fair.",
+        )
+        if extra_toggle is not None:
+            toggled = extra_toggle()
+    columns = st.columns(n_columns)
+    temperatures = [
+        column.slider(
+            f"Temperature, column {index + 1}",
+            0.0,
+            2.0,
+            step=0.05,
+            key=state.kept(f"temperature_{index}", DEFAULT_TEMPERATURES[index]),
+            help="Below 1 the model plays safe; above 1 it takes risks. 0 always takes the likeliest choice.",
+        )
+        for index, column in enumerate(columns)
+    ]
+    return Sampling(prime, temperatures, int(seed), shared_noise, columns, extra, toggled)
+
+
+def warn_unknown(unknown: list[str]) -> None:
+    """Say which pieces of the seed the model skipped because it never saw them."""
+    if not unknown:
+        return
+    shown = ", ".join(repr(piece) for piece in unknown[:12])
+    them = "them" if len(unknown) > 1 else "it"
+    st.warning(
+        f"The model never saw {shown} in its training text, so it skipped {them} and carried on with the rest "
+        "of your seed.",
+        icon=":material/info:",
+    )
