@@ -184,14 +184,14 @@ class Stepper:
         )
 
 
-def loop_length(text: str, longest: int = 60, repeats: int = 3, shortest_run: int = 12) -> int:
-    """The length of a piece the text ends by repeating at least ``repeats`` times in a row, over at
-    least ``shortest_run`` characters (so a row of spaces is not a loop); 0 if there is none.
+def loop_length(text: str, longest: int = 200, shortest_run: int = 24) -> int:
+    """The length of a piece the text ends by writing at least twice in a row, over at least
+    ``shortest_run`` characters (so "   " or "the the" is no loop); 0 if there is none.
 
-    Greedy sampling (T = 0) of a small model falls into such loops; the page points them out.
+    Greedy sampling (T = 0) falls into such loops; the page points them out.
     """
     for period in range(1, longest + 1):
-        run = period * max(repeats, -(-shortest_run // period))
+        run = period * max(2, -(-shortest_run // period))
         tail = text[-run:]
         if len(tail) == run and tail == tail[:period] * (run // period):
             return period

@@ -92,10 +92,12 @@ def test_invalid_temperatures_are_refused(generator):
 
 
 def test_the_greedy_loop_is_found():
-    assert loop_length("and the mill and the mill and the mill ") == len("and the mill ")
+    assert loop_length("so and the mill and the mill ") == len("and the mill ")
     assert loop_length("a quiet line with no loop at all") == 0
-    assert loop_length("too short: abab") == 0
-    assert loop_length("x" * 20) == 1
+    assert loop_length("too short: the the ") == 0
+    assert loop_length("x" * 30) == 1
+    verse = "And see the storm of the storm\nThe way to the boy there was a storm\n"
+    assert loop_length("Once " + verse * 2) == len(verse)
 
 
 def test_stepping_keeps_the_compiled_step(generator):
