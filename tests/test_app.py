@@ -71,12 +71,17 @@ def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkey
         state.pretrained_models.clear()
 
 
-def test_the_first_page_draws_without_tensorflow():
+def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
+    # Without pretrained models there is nothing to write with, so the lesson draws without starting TensorFlow.
     probe = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
+        "from lstm_poem import pretrained\n"
+        f"pretrained.PRETRAINED_DIR = pretrained.Path({str(tmp_path)!r})\n"
         f"at = AppTest.from_file({APP!r}).run()\n"
         "assert not at.exception\n"
+        "assert any('No pretrained model' in info.value for info in at.info)\n"
+        "assert any(link.proto.page == 'watch' for link in at.get('page_link'))\n"
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
