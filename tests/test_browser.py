@@ -161,9 +161,6 @@ def train_quick_demo_to_the_end(page) -> None:
 
 
 def test_quick_demo_on_a_sample_corpus_runs_to_the_end(page):
-    page.goto("/")
-    page.get_by_text("lstm-poem").first.wait_for()
-    shoot(page, "screenshot-home.png")
     train_quick_demo_to_the_end(page)
     outcome = page.locator("[data-testid=stAlertContentInfo]").filter(has_text="weights").first.inner_text()
     assert "Early stopping fired" in outcome or "were kept" in outcome
@@ -252,3 +249,89 @@ def test_the_inside_page_draws_the_gates_of_the_pretrained_model(page):
     page.get_by_text(re.compile(r"unit \d+: position in the line \(r = ")).first.wait_for()  # a line-length unit
     page.wait_for_timeout(1000)
     shoot(page, "screenshot-inside.png")
+
+
+def test_the_start_page_shows_live_poems_and_its_lesson_links_open_the_pages(page):
+    page.goto("/")
+    page.get_by_text("A 45-minute lesson").wait_for()
+    page.get_by_text("T = 1.5 · takes risks").wait_for()
+    assert len(poems_on_page(page)) == 3
+    page.wait_for_timeout(1000)
+    shoot(page, "screenshot-home.png")
+    for label, landmark in [("Open Watch it write", "Speed when playing"), ("Open Inside the network", "At every")]:
+        page.get_by_role("link", name=label).click()
+        page.get_by_text(landmark).first.wait_for()
+        page.go_back()
+        page.get_by_text("A 45-minute lesson").wait_for()
+
+
+def poems_on_page(page) -> list[str]:
+    return page.get_by_test_id("stHtml").all_inner_texts()
+
+
+def step_shown(page) -> int:
+    text = page.get_by_text(re.compile(r"^Step \d+: where the random number fell")).first.inner_text()
+    return int(re.match(r"Step (\d+)", text).group(1))
+
+
+def check_step(page, number: int) -> None:
+    """Step ``number`` is drawn: the draw chart, each column's odds, one shared draw and a highlighted pick."""
+    page.get_by_text(f"Step {number}: where the random number fell", exact=True).wait_for()
+
+    def drawn() -> bool:  # the columns redraw one after another: wait until all show this step
+        captions = page.get_by_text(re.compile(r"^u = [\d.]+ fell in ")).all_inner_texts()
+        draws = {caption.split()[2] for caption in captions}
+        return len(captions) == 3 and draws == {shared_draw(page)}
+
+    wait_until(drawn)
+    assert page.get_by_test_id("stVegaLiteChart").count() == 4  # where the draw fell, and three columns' odds
+    assert page.locator("[data-testid=stHtml] span[style*='background']").count() == 3  # each pick highlighted
+
+
+def shared_draw(page) -> str:
+    """The draw named in the caption under the draw chart."""
+    caption = page.get_by_text(re.compile(r"^Every column used the same random number, u = ")).inner_text()
+    return re.search(r"u = ([\d.]+)\.", caption).group(1)
+
+
+def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_writes(page):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from ui.sampling_controls import DEFAULT_SEED
+
+    page.goto("/watch")
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: page.get_by_text(re.compile(r"^Step ([3-9]|1\d): where")).count() == 1)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause").wait_for(state="detached")
+    page.wait_for_timeout(1500)  # a step the timer had already started may still arrive
+    number = step_shown(page)
+    assert 3 <= number < 20
+    check_step(page, number)
+    while number < 20:
+        page.get_by_role("button", name="One step").click()
+        number += 1
+        check_step(page, number)
+    shoot(page, "screenshot-watch.png")
+    stepped = poems_on_page(page)
+    # The same session, so the same seed text, temperatures and random seed. A click that lands while the
+    # last step is still being drawn can be lost, so it is repeated until the Generate page is there.
+    title = page.get_by_role("heading", name="Generate poems")
+    for _ in range(3):
+        nav(page, "Generate").click()
+        try:
+            title.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.get_by_text("T = 1.5").first.wait_for()
+    length = page.get_by_role("slider").first  # the length, then one temperature per column
+    for _ in range(3):  # the shortest poems: 20 characters (a key pressed mid-redraw can be lost)
+        length.focus()
+        length.press("Home")
+        page.wait_for_timeout(1000)
+        if length.get_attribute("aria-valuenow") == "20":
+            break
+    wait_until(lambda: all(len(poem) < len(DEFAULT_SEED) + 40 for poem in poems(page)))
+    page.wait_for_timeout(1000)  # let the rerun finish drawing every column
+    assert poems(page) == stepped
