@@ -16,16 +16,19 @@ POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.2
 CAPTIONS = {0.5: "plays safe", 1.0: "as the model learned it", 1.5: "takes risks"}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def example_poems(seed: int) -> tuple[str, str, list[tuple[float, str]]] | None:
-    """(model name, seed text as read, [(temperature, poem)]), written once per server for each seed;
-    None when no pretrained model ships."""
+def example_poems(seed: int):
+    """(model name, its Generation) from the default pretrained model, written once per server for each
+    seed (every visitor sees the same ones); None when no pretrained model ships."""
     entries = state.pretrained_models()
     if not entries:
         return None
     entry = next(iter(entries.values()))  # the catalog's first: the one the Generate page opens with
-    generation = entry.generator().generate(DEFAULT_SEED, TEMPERATURES, length=LENGTH, seed=seed)
-    return entry.name, generation.prime, [(s.temperature, s.text) for s in generation.samples]
+    generation = state.remembered(
+        ("example poems", entry.key, seed),
+        lambda: entry.generator().generate(DEFAULT_SEED, TEMPERATURES, length=LENGTH, seed=seed),
+        shared=True,
+    )
+    return entry.name, generation
 
 
 def show_example_poems() -> None:
@@ -36,13 +39,13 @@ def show_example_poems() -> None:
     if example is None:
         st.info("No pretrained model is installed here: train one on the Train page.", icon=":material/info:")
         return
-    name, prime, poems = example
+    name, generation = example
     st.markdown(f"**One seed line, three temperatures.** The pretrained *{name}* model continues it:")
-    for column, (temperature, text) in zip(st.columns(len(poems)), poems):
+    for column, sample in zip(st.columns(len(generation.samples)), generation.samples):
         with column:
-            st.markdown(f"##### T = {temperature:g} · {CAPTIONS.get(temperature, '')}")
-            seed_html = f'<span style="color: #888">{html.escape(prime)}</span>'
-            st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(text)}…</div>')
+            st.markdown(f"##### T = {sample.temperature:g} · {CAPTIONS.get(sample.temperature, '')}")
+            seed_html = f'<span style="color: #888">{html.escape(generation.prime)}</span>'
+            st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(sample.text)}…</div>')
     with st.container(horizontal=True):
         if st.button("Three more", icon=":material/refresh:"):
             st.session_state["example_seed"] = seed + 1
