@@ -224,3 +224,48 @@ def test_loss_chart_spec_is_the_altair_chart_without_rebuilding_it(stopped_early
     fast["datasets"]["epoch loss"].clear()  # a caller changing its copy leaves the cached template alone
     again = charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
     assert again == built
+
+
+def _column_step(rank: int, probs=(0.5, 0.2, 0.1), draw: float | None = None, by_hand: bool = False):
+    """A step of one column whose pick has ``rank`` (beyond the candidates: somewhere in "(other)")."""
+    from lstm_poem.stepper import ColumnStep
+
+    probs = list(probs)
+    low = sum(probs[: rank - 1]) if rank <= len(probs) else sum(probs) + 0.05
+    prob = probs[rank - 1] if rank <= len(probs) else 0.01
+    return ColumnStep(
+        temperature=0.8, candidates=["e", "a", "␣ space"], probs=probs, other=1 - sum(probs),
+        draw=low + prob / 2 if draw is None else draw, pick="x", pick_label="x", rank=rank,
+        band=(low, low + prob), model_prob=prob, by_hand=by_hand,
+    )
+
+
+def test_step_odds_chart_highlights_the_pick_or_the_rest_it_came_from():
+    from lstm_poem.step_charts import PICKED, step_odds_chart
+
+    spec = step_odds_chart(_column_step(2), "character").to_dict()
+    rows = spec["data"]["values"]
+    assert [r["token"] for r in rows] == ["e", "a", "␣ space", "(other)"]
+    assert [r["picked"] for r in rows] == [False, True, False, False]
+    assert PICKED in json.dumps(spec)
+    rows = step_odds_chart(_column_step(9)).to_dict()["data"]["values"]
+    assert [r["picked"] for r in rows] == [False, False, False, True]  # a rare pick lies in "(other)"
+
+
+def test_draw_chart_lays_each_column_end_to_end_and_marks_the_draw():
+    from lstm_poem.step_charts import PICKED, draw_chart
+    from lstm_poem.stepper import Step
+
+    cold, hot = _column_step(1, draw=0.25), _column_step(2, probs=(0.2, 0.15, 0.1), draw=0.25)
+    shared = draw_chart(Step(4, [cold, hot])).to_dict()
+    segments = shared["layer"][0]["data"]["values"]
+    for column in ("1: T = 0.8", "2: T = 0.8"):
+        row = [s for s in segments if s["column"] == column]
+        assert row[0]["start"] == 0 and row[-1]["end"] == pytest.approx(1.0)
+        assert all(a["end"] == pytest.approx(b["start"]) for a, b in zip(row, row[1:]))
+    assert [s["token"] for s in segments if s["fill"] == PICKED] == ["e", "a"]  # one draw, two picks
+    draws = shared["layer"][2]["data"]["values"]
+    assert len(draws) == 2 and all(d["shown"] == "" for d in draws)  # told once, in the axis title
+    assert "u = 0.250" in json.dumps(shared)
+    by_hand = draw_chart(Step(5, [_column_step(2, by_hand=True)])).to_dict()
+    assert by_hand["layer"][2]["data"]["values"] == []  # no draw was used

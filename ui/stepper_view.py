@@ -160,7 +160,9 @@ def _ordinal(n: int) -> str:
 
 def _pick_caption(column: ColumnStep, token: str) -> str:
     choice = "its favourite" if column.rank == 1 else f"its {_ordinal(column.rank)} likeliest {token}"
-    odds = f"p = {column.prob:.1%} at T = {column.temperature:g}, {column.model_prob:.1%} for the model itself (T = 1)"
+    odds = f"p = {column.prob:.1%} at T = {column.temperature:g}"
+    if column.temperature != 1.0:
+        odds += f", {column.model_prob:.1%} for the model itself (T = 1)"
     if column.by_hand:
         return f"You chose **{column.pick_label}**: {choice}; {odds}."
     low, high = column.band
