@@ -241,31 +241,31 @@ def _column_step(rank: int, probs=(0.5, 0.2, 0.1), draw: float | None = None, by
 
 
 def test_step_odds_chart_highlights_the_pick_or_the_rest_it_came_from():
-    from lstm_poem.step_charts import PICKED, step_odds_chart
+    from lstm_poem.step_charts import PICKED, step_odds_spec
 
-    spec = step_odds_chart(_column_step(2), "character").to_dict()
-    rows = spec["data"]["values"]
+    spec = step_odds_spec(_column_step(2), "character")
+    rows = spec["datasets"]["odds"]
     assert [r["token"] for r in rows] == ["e", "a", "␣ space", "(other)"]
     assert [r["picked"] for r in rows] == [False, True, False, False]
     assert PICKED in json.dumps(spec)
-    rows = step_odds_chart(_column_step(9)).to_dict()["data"]["values"]
+    rows = step_odds_spec(_column_step(9))["datasets"]["odds"]
     assert [r["picked"] for r in rows] == [False, False, False, True]  # a rare pick lies in "(other)"
 
 
 def test_draw_chart_lays_each_column_end_to_end_and_marks_the_draw():
-    from lstm_poem.step_charts import PICKED, draw_chart
+    from lstm_poem.step_charts import PICKED, draw_spec
     from lstm_poem.stepper import Step
 
     cold, hot = _column_step(1, draw=0.25), _column_step(2, probs=(0.2, 0.15, 0.1), draw=0.25)
-    shared = draw_chart(Step(4, [cold, hot])).to_dict()
-    segments = shared["layer"][0]["data"]["values"]
+    shared = draw_spec(Step(4, [cold, hot]))
+    segments = shared["datasets"]["segments"]
     for column in ("1: T = 0.8", "2: T = 0.8"):
         row = [s for s in segments if s["column"] == column]
         assert row[0]["start"] == 0 and row[-1]["end"] == pytest.approx(1.0)
         assert all(a["end"] == pytest.approx(b["start"]) for a, b in zip(row, row[1:]))
     assert [s["token"] for s in segments if s["fill"] == PICKED] == ["e", "a"]  # one draw, two picks
-    draws = shared["layer"][2]["data"]["values"]
+    draws = shared["datasets"]["draws"]
     assert len(draws) == 2 and all(d["shown"] == "" for d in draws)  # told once, in the axis title
     assert "u = 0.250" in json.dumps(shared)
-    by_hand = draw_chart(Step(5, [_column_step(2, by_hand=True)])).to_dict()
-    assert by_hand["layer"][2]["data"]["values"] == []  # no draw was used
+    by_hand = draw_spec(Step(5, [_column_step(2, by_hand=True)]))
+    assert by_hand["datasets"]["draws"] == [] and "u = " not in json.dumps(by_hand)  # no draw was used

@@ -11,7 +11,7 @@ import html
 
 import streamlit as st
 
-from lstm_poem.step_charts import draw_chart, step_odds_chart
+from lstm_poem.step_charts import draw_spec, step_odds_spec
 from lstm_poem.stepper import Column, ColumnStep, StepError, Stepper, loop_length
 from ui import state
 from ui.sampling_controls import Sampling
@@ -111,7 +111,7 @@ def _show_step(stepper: Stepper, sampling: Sampling, token: str) -> None:
         )
     else:
         st.markdown(f"**Step {step.number}: where the random number fell**")
-        st.altair_chart(draw_chart(step, token), width="stretch")
+        st.vega_lite_chart(spec=draw_spec(step, token), width="stretch")
         st.caption(_draw_caption(step, sampling.shared_noise))
     for index, column in enumerate(st.columns(len(stepper.columns))):
         with column:
@@ -126,7 +126,7 @@ def _show_step(stepper: Stepper, sampling: Sampling, token: str) -> None:
                     f":material/repeat: Going round in a loop of {period} characters: at a low temperature the "
                     "model keeps taking its favourite, and the favourite leads back to the same place."
                 )
-            st.altair_chart(step_odds_chart(step.columns[index], token), width="stretch")
+            st.vega_lite_chart(spec=step_odds_spec(step.columns[index], token), width="stretch")
 
 
 def _show_text(stepper: Stepper, index: int, highlight_last: bool) -> None:
