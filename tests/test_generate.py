@@ -98,3 +98,20 @@ def test_temperature_helpers():
     logits = np.array([2.0, 1.0, 0.0])
     assert scale_by_temperature(logits, 1.0).sum() == pytest.approx(1.0)
     assert entropy_bits(scale_by_temperature(logits, 100.0)) == pytest.approx(np.log2(3), abs=1e-3)
+
+
+def test_the_uniform_draw_picks_each_token_as_often_as_its_probability():
+    import tensorflow as tf
+
+    from lstm_poem.generate import _choose
+
+    logits = np.array([2.0, 1.0, 0.5, 0.0, -1.0, -3.0], dtype=np.float32)
+    draws = np.random.default_rng(0).random(40_000, dtype=np.float32)
+    for temperature in (0.5, 1.0, 1.5):
+        rows = tf.constant(np.tile(logits, (len(draws), 1)))
+        picks = _choose(rows, tf.fill([len(draws)], temperature), tf.constant(draws), None, None).numpy()
+        seen = np.bincount(picks, minlength=len(logits)) / len(draws)
+        np.testing.assert_allclose(seen, scale_by_temperature(logits, temperature), atol=0.01)
+    # Likeliest first: the smallest draws take the favourite, the largest the rarest token.
+    two_rows = tf.constant(np.tile(logits, (2, 1)))
+    assert _choose(two_rows, tf.constant([1.0, 1.0]), tf.constant([0.0, 0.9999]), None, None).numpy().tolist() == [0, 5]
