@@ -109,3 +109,17 @@ def test_stepping_keeps_the_compiled_step(generator):
     stepper(generator, [0.3, 0.9]).step()
     assert generator._advance_graph.experimental_get_tracing_count() == before
     assert np.isfinite(steps.last.columns[0].model_prob)
+
+
+def test_a_word_level_model_steps_word_by_word(small_text):
+    from conftest import tiny_model_config, tiny_train_config
+    from lstm_poem.train import train
+
+    words = Generator(train(small_text, tiny_model_config(level="word"), tiny_train_config(epochs=1)).poem)
+    steps = Stepper("the mill", [Column(words, 0.7), Column(words, 1.2)], seed=2)
+    for _ in range(12):
+        steps.step()
+    step = steps.step(by_hand="the")
+    assert [c.pick for c in step.columns] == [" the", " the"] and step.columns[0].pick_label == "the"
+    expected = words.generate("the mill", [0.7, 1.2], length=12, seed=2).samples
+    assert [steps.text(0), steps.text(1)] == [s.text + " the" for s in expected]

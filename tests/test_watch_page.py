@@ -134,3 +134,17 @@ def test_the_start_page_shows_live_poems_and_links_every_lesson_step():
         assert not opened.exception
     button(at, "Three more").click().run()
     assert [element.proto.body for element in at.get("html")] != poems
+
+
+def test_the_poem_stops_at_the_page_s_length_with_a_message(monkeypatch):
+    from ui import stepper_view
+
+    monkeypatch.setattr(stepper_view, "MOST_STEPS", 12)
+    at = open_page(WATCH)
+    button(at, "Ten steps").click().run()
+    button(at, "Ten steps").click().run()
+    assert at.session_state["stepper"][1].steps == 12
+    assert all(button(at, label).disabled for label in ["One step", "Ten steps", "Play", "Write it"])
+    assert any("writes up to 12 characters" in text for text in texts(at.caption))
+    button(at, "Start again").click().run()
+    assert not button(at, "One step").disabled and any("Press **One step**" in t for t in texts(at.info))

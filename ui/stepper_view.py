@@ -17,7 +17,7 @@ from ui import state
 from ui.sampling_controls import Sampling
 
 SPEEDS = {"slow (1 per second)": 1.0, "medium (2 per second)": 0.5, "fast (4 per second)": 0.25}
-MOST_STEPS = 400  # play stops here: a lesson needs no more, and the page stays light
+MOST_STEPS = 400  # the longest poem this page writes: a lesson needs no more, and the page stays light
 TEXT_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.25rem; line-height: 1.6"
 PICK_STYLE = "background: #e45756; color: white; border-radius: 3px; padding: 0 2px"
 
@@ -54,7 +54,7 @@ def show_stepper(entry: state.ModelEntry, sampling: Sampling, token: str) -> Non
         _controls(stepper, token)
         if st.session_state.get("stepper_playing", False):
             if stepper.steps >= MOST_STEPS:
-                _set_playing(False)
+                _set_playing(False)  # the poem is as long as this page writes
             stepper.step()
         _show_step(stepper, sampling, token)
 
@@ -68,16 +68,17 @@ def _set_playing(playing: bool) -> None:
 
 def _controls(stepper: Stepper, token: str) -> None:
     playing = st.session_state.get("stepper_playing", False)
+    full = stepper.steps >= MOST_STEPS
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        if st.button("One step", icon=":material/skip_next:", type="primary", disabled=playing):
+        if st.button("One step", icon=":material/skip_next:", type="primary", disabled=playing or full):
             stepper.step()
-        if st.button("Ten steps", icon=":material/fast_forward:", disabled=playing):
-            for _ in range(10):
+        if st.button("Ten steps", icon=":material/fast_forward:", disabled=playing or full):
+            for _ in range(min(10, MOST_STEPS - stepper.steps)):
                 stepper.step()
         if playing:
             if st.button("Pause", icon=":material/pause:"):
                 _set_playing(False)
-        elif st.button("Play", icon=":material/play_arrow:", disabled=stepper.steps >= MOST_STEPS):
+        elif st.button("Play", icon=":material/play_arrow:", disabled=full):
             _set_playing(True)
         st.button("Start again", icon=":material/restart_alt:", on_click=restart, disabled=stepper.steps == 0)
         chosen = st.text_input(
@@ -85,10 +86,15 @@ def _controls(stepper: Stepper, token: str) -> None:
             key="hand_pick",
             max_chars=1 if token == "character" else 40,
             placeholder="e.g. q" if token == "character" else "e.g. moon",
-            disabled=playing,
+            disabled=playing or full,
         )
-        if st.button("Write it", icon=":material/touch_app:", disabled=playing):
-            _write_by_hand(stepper, chosen, token)
+        if st.button("Write it", icon=":material/touch_app:", disabled=playing or full):
+            # A space is a character worth choosing; around a word it is only typing.
+            _write_by_hand(stepper, chosen if token == "character" else chosen.strip(), token)
+    if stepper.steps >= MOST_STEPS:
+        if not full:
+            st.rerun()  # this click filled the poem: draw the buttons again, disabled
+        st.caption(f"This page writes up to {MOST_STEPS} {token}s; press Start again for a new poem.")
 
 
 def _write_by_hand(stepper: Stepper, chosen: str, token: str) -> None:
