@@ -6,6 +6,7 @@ import html
 
 import streamlit as st
 
+from lstm_poem.generate import Generation
 from ui import state
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
@@ -16,7 +17,7 @@ POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.2
 CAPTIONS = {0.5: "plays safe", 1.0: "as the model learned it", 1.5: "takes risks"}
 
 
-def example_poems(seed: int):
+def example_poems(seed: int) -> tuple[str, Generation] | None:
     """(model name, its Generation) from the default pretrained model, written once per server for each
     seed (every visitor sees the same ones); None when no pretrained model ships."""
     entries = state.pretrained_models()

@@ -12,7 +12,7 @@ import html
 import streamlit as st
 
 from lstm_poem.step_charts import draw_spec, step_odds_spec
-from lstm_poem.stepper import Column, ColumnStep, StepError, Stepper, loop_length
+from lstm_poem.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
 from ui import state
 from ui.sampling_controls import Sampling
 
@@ -147,7 +147,7 @@ def _show_text(stepper: Stepper, index: int, highlight_last: bool) -> None:
     st.html(f'<div style="{TEXT_STYLE}">{seed_html}{body}</div>')
 
 
-def _draw_caption(step, shared_noise: bool) -> str:
+def _draw_caption(step: Step, shared_noise: bool) -> str:
     if all(column.by_hand for column in step.columns):
         return "This step was chosen by hand, so no random number was used."
     if shared_noise:
