@@ -14,8 +14,10 @@ as a separate Chromium context (its own Streamlit session), all at once:
    seconds while the trainings run (slider-to-new-poem time); ``--rounds``
    classes one after another, with the server's memory after each.
 
-It prints a JSON report; ``--json FILE`` writes it too. Needs Debian's chromium
-and Playwright. Usage::
+The browsers run at a lower CPU priority (``--browser-nice``, default 10):
+they stand in for the students' own computers, so rendering eight pages on
+this machine takes only the CPU the server leaves. It prints a JSON report;
+``--json FILE`` writes it too. Needs Debian's chromium and Playwright. Usage::
 
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
 """
@@ -36,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench.served_app import CHROMIUM, CHROMIUM_ARGS, ServedApp, served_app  # noqa: E402
+from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
 
 POEMS_DRAWN = re.compile(r"^\d+ poems in ")
 TRAINING_OVER = re.compile("weights of (the best )?epoch")
@@ -116,6 +118,12 @@ async def keep_moving_sliders(page, until: asyncio.Event, times: list[float]) ->
             await asyncio.wait_for(until.wait(), SLIDER_PAUSE_SECONDS)
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds every process on the machine has used so far (from /proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
 def summary(seconds: list[float]) -> dict[str, float]:
     return {"median_s": round(statistics.median(seconds), 2), "worst_s": round(max(seconds), 2), "n": len(seconds)}
 
@@ -142,10 +150,17 @@ async def lesson(browser, app: ServedApp, students: int, trainers: int) -> dict:
     opened = await asyncio.gather(*(open_generate(page) for page in pages))
     done = asyncio.Event()
     slider_times: list[float] = []
+    server_cpu, machine = app.cpu_seconds(), machine_cpu_seconds()
+    started = time.monotonic()
     movers = [asyncio.create_task(keep_moving_sliders(page, done, slider_times)) for page in pages[trainers:]]
     outcomes = await asyncio.gather(*(train_quick_demo(page) for page in pages[:trainers]))
     done.set()
     await asyncio.gather(*movers)
+    seconds = time.monotonic() - started
+    busy = {
+        "server_cores": round((app.cpu_seconds() - server_cpu) / seconds, 2),
+        "machine_cores": round((machine_cpu_seconds() - machine) / seconds, 2),
+    }
     for page in pages:
         await page.context.close()
     return {
@@ -154,17 +169,21 @@ async def lesson(browser, app: ServedApp, students: int, trainers: int) -> dict:
         "first_poems": summary(opened),
         "trainings": [asdict(outcome) for outcome in outcomes],
         "slider_to_poem_while_training": summary(slider_times) if slider_times else None,
+        "cpu_while_training": busy,
     }
 
 
-async def run(students: int, trainers: int, burst_size: int, rounds: int, post_script_gc: bool) -> dict:
+async def run(
+    students: int, trainers: int, burst_size: int, rounds: int, post_script_gc: bool, browser_nice: int
+) -> dict:
     from playwright.async_api import async_playwright
 
-    report: dict = {"streamlit_post_script_gc": post_script_gc}
+    report: dict = {"streamlit_post_script_gc": post_script_gc, "browser_nice": browser_nice}
     # The environment overrides .streamlit/config.toml, so the old behaviour can be measured beside the new.
     with served_app({"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            launcher = niced_chromium(app.log.parent, browser_nice)
+            browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
             first = await new_student(browser, app)
             report["cold_first_poems_s"] = round(await open_generate(first), 2)
             report["slider_to_poem_alone_s"] = round(await move_slider(first), 2)
@@ -201,9 +220,14 @@ def main() -> None:
     parser.add_argument(
         "--post-script-gc", action="store_true", help="Streamlit's full collection after every run, as before"
     )
+    parser.add_argument(
+        "--browser-nice", type=int, default=10, help="niceness of the browsers (0: as urgent as the server)"
+    )
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
-    report = asyncio.run(run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc))
+    report = asyncio.run(
+        run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)
+    )
     text = json.dumps(report, indent=1)
     print(text)
     if args.json:

@@ -25,6 +25,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def niced_chromium(folder: Path, niceness: int) -> str:
+    """A launcher for Chromium at a lower CPU priority, written into ``folder``.
+
+    The browsers of a benchmark stand in for the students' own computers: run
+    beside the server on one machine, they should take only the CPU the server
+    leaves, not slow down the trainings being measured.
+    """
+    launcher = folder / "chromium-niced"
+    launcher.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} "{CHROMIUM}" "$@"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
