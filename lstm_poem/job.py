@@ -4,6 +4,9 @@ The training thread only ever writes plain records into the job under a lock;
 a page reads them with :meth:`TrainingJob.snapshot` as often as it likes. A
 click, a rerun or a page switch in the UI cannot touch the thread, and nothing
 UI-related ever runs on it.
+
+This is the embedded backend behind :mod:`lstm_poem.backend`; the Ray backend
+(:mod:`lstm_poem.ray_backend`) reuses the same record keeping and snapshot.
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ class JobSnapshot:
     queue_place: tuple[int, float | None] | None  # while queued: place in line, longest wait (s) if known
     model_config: ModelConfig
     train_config: TrainConfig
+    cluster_cpus: int | None = None  # None: trains in this server; else the CPUs of the Ray cluster it waits for
 
     @property
     def running(self) -> bool:
@@ -150,6 +154,7 @@ class TrainingJob:
         self.train_config = train_config
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._cancel = threading.Event()
         self._state = "pending"
         self._epochs: list[EpochRecord] = []
         self._batches: list[BatchRecord] = []
@@ -171,6 +176,12 @@ class TrainingJob:
         or not to start at all if it is still waiting for a slot."""
         self._stop.set()
 
+    def cancel(self) -> None:
+        """Drop the training and its result. A thread cannot be killed, so here it ends at the next
+        batch and its memory is freed then; the Ray backend ends its process at once."""
+        self._cancel.set()
+        self._stop.set()
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the thread; return True when it has finished."""
         self._thread.join(timeout)
@@ -183,7 +194,11 @@ class TrainingJob:
             self._stop.set()
         return self._abandoned
 
+    def _cluster_cpus(self) -> int | None:
+        return None
+
     def snapshot(self) -> JobSnapshot:
+        cluster_cpus = self._cluster_cpus()
         with self._lock:
             self._last_seen = time.monotonic()
             end = self._finished if self._finished is not None else time.perf_counter()
@@ -199,6 +214,7 @@ class TrainingJob:
                 queue_place=self.slots.place(self) if self._state == "queued" else None,
                 model_config=self.model_config,
                 train_config=self.train_config,
+                cluster_cpus=cluster_cpus,
             )
 
     def _record(self, record: ProgressRecord) -> None:
@@ -236,6 +252,8 @@ class TrainingJob:
             self.slots.release(self)
 
     def _finish(self, state: str, result: TrainResult | None = None, error: str | None = None) -> None:
+        if self._cancel.is_set() and state != "failed":
+            state, result, error = "cancelled", None, "Cancelled: this training was dropped."
         with self._lock:
             self._state = state
             self._result = result
