@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from lstm_poem.model import ConfigError
 from ui import state
 from ui.corpus_picker import pick_corpus
 from ui.settings import pick_settings, size_problem
@@ -33,13 +34,23 @@ with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=active is not None or not ready):
         model_config, train_config = configs
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
-        state.start_run(corpus, model_config, train_config, base=start.base)
-        st.rerun()
+        try:
+            state.start_run(corpus, model_config, train_config, base=start.base)
+        except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
+            st.error(f"Training could not start: {err}", icon=":material/error:")
+        else:
+            st.rerun()
     stop = st.button(
         "Stop", icon=":material/stop:", disabled=active is None, help="Ends training now and keeps the best weights."
     )
     if stop and active is not None:
         active.job.stop()
+        st.rerun()
+    cancel = st.button(
+        "Cancel", icon=":material/cancel:", disabled=active is None, help="Ends training now and keeps nothing."
+    )
+    if cancel and active is not None:
+        active.job.cancel()
         st.rerun()
     if active is not None:
         st.caption("Training goes on while you use other pages; come back here to watch.")

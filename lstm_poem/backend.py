@@ -101,9 +101,17 @@ class RayConfig:
         address = os.environ.get(RAY_ADDRESS_VARIABLE, "").strip()
         if not address:
             return None
-        cpus = float(os.environ.get("LSTM_POEM_RAY_CPUS_PER_TRAINING", "1"))
-        threads = int(os.environ.get("LSTM_POEM_RAY_TF_THREADS", str(max(1, round(cpus)))))
+        cpus = _number("LSTM_POEM_RAY_CPUS_PER_TRAINING", "1", float)
+        threads = _number("LSTM_POEM_RAY_TF_THREADS", str(max(1, round(cpus))), int)
         return cls(address=address, cpus_per_training=cpus, tf_threads=threads)
+
+
+def _number(variable: str, default: str, kind: type):
+    raw = os.environ.get(variable, default)
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{variable} must be a number, not {raw!r}.") from None
 
 
 _backends: dict[RayConfig | None, TrainingBackend] = {}

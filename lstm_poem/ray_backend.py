@@ -145,6 +145,7 @@ class RayTrainingJob(TrainingJob):
         super().__init__(corpus, model_config, train_config, init_from=init_from, abandon_after=abandon_after)
         self.config = config
         self._cpus: int | None = None
+        self.actor = None  # the Ray actor handle, once submitted
 
     def _cluster_cpus(self) -> int | None:
         return self._cpus or 0  # 0 until connected: still "the cluster", not this server
@@ -167,7 +168,7 @@ class RayTrainingJob(TrainingJob):
             base = bundle_bytes(self.init_from)
         from lstm_poem.ray_worker import TrainingWorker
 
-        actor = ray.remote(TrainingWorker).options(**_actor_options(self.config)).remote()
+        actor = self.actor = ray.remote(TrainingWorker).options(**_actor_options(self.config)).remote()
         done = actor.train.remote(
             self.corpus.text, self.corpus.name, self.model_config.to_dict(), self.train_config.to_dict(), base
         )

@@ -79,3 +79,32 @@ def corpus_server():
 
     with serve() as url:
         yield url
+
+
+def ray_missing() -> str | None:
+    """Why the Ray tests cannot run here, or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        return "Ray is not installed (pip install -r requirements-ray.txt)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real two-CPU Ray cluster on loopback for the whole session; this process is its driver.
+
+    Only this cluster's processes are ended at the end, never anyone else's.
+    """
+    missing = ray_missing()
+    if missing:
+        pytest.skip(missing)
+    from lstm_poem.ray_local import LocalCluster
+
+    with LocalCluster(num_cpus=2) as cluster:
+        try:
+            yield cluster
+        finally:
+            import ray
+
+            ray.shutdown()

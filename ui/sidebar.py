@@ -47,6 +47,8 @@ def _training_status() -> None:
             text = f"{run.label}: {epochs}, {duration(snapshot.elapsed)}"
         elif snapshot.state == "running":
             text = f"{run.label}: starting"
+        elif snapshot.cluster_cpus is not None:
+            text = f"{run.label}: waiting for the cluster"
         else:
             text = f"{run.label}: waiting for a free training slot"
         st.info(text, icon=":material/hourglass_top:")

@@ -16,8 +16,8 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
+from lstm_poem.backend import TrainingHandle, current_backend
 from lstm_poem.corpus import Corpus
-from lstm_poem.job import TrainingJob
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
 from lstm_poem.train_config import TrainConfig
@@ -42,7 +42,7 @@ class Run:
 
     number: int
     corpus_name: str
-    job: TrainingJob
+    job: TrainingHandle  # trains in this server or on a Ray cluster; the pages cannot tell
     model_key: str | None = None  # set once the trained model is registered
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
@@ -115,7 +115,7 @@ def start_run(
     running = active_run()
     if running is not None:
         return running
-    job = TrainingJob(
+    job = current_backend().submit(
         corpus,
         model_config,
         train_config,
@@ -124,7 +124,6 @@ def start_run(
     )
     run = Run(len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None)
     runs().append(run)
-    run.job.start()
     return run
 
 

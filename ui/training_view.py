@@ -37,7 +37,7 @@ def show_run(run: state.Run) -> None:
             _queued(snapshot)
             return
         if snapshot.state == "cancelled":
-            st.info("This training was stopped before it started.")
+            st.info(snapshot.error or "This training was stopped before it started.")
             return
         if snapshot.state == "failed":
             st.error(snapshot.error or "Training failed.", icon=":material/error:")
@@ -54,6 +54,9 @@ def show_run(run: state.Run) -> None:
 
 
 def _queued(snapshot: JobSnapshot) -> None:
+    if snapshot.cluster_cpus is not None:  # Ray schedules it: no place in this server's line
+        st.info(_cluster_wait(snapshot.cluster_cpus), icon="⏳")
+        return
     place, wait = snapshot.queue_place or (1, None)
     line = "You are next in line" if place == 1 else f"You are number {place} in line"
     within = f" Yours should start within about {duration(wait)} (sooner if a training stops early)." if wait else ""
@@ -76,6 +79,15 @@ def _loss_chart(run: state.Run, snapshot: JobSnapshot) -> dict:
         )
         run.chart = (key, spec)
     return run.chart[1]
+
+
+def _cluster_wait(cpus: int) -> str:
+    if not cpus:
+        return "Connecting to the training cluster…"
+    return (
+        f"Waiting for the cluster: its {cpus} CPUs are all busy with other trainings. Yours starts by itself "
+        "as soon as one is free."
+    )
 
 
 def _progress(snapshot: JobSnapshot) -> None:

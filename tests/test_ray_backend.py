@@ -1,0 +1,174 @@
+"""Both backends behind the one seam, the Ray one against a real local cluster (never mocked).
+
+Every behaviour test runs once with threads in this process and once with a
+Ray actor per training on the session's two-CPU loopback cluster. Without Ray
+installed the Ray half skips and says why.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from conftest import ray_missing, tiny_model_config, tiny_train_config
+from lstm_poem.backend import RayConfig, ThreadBackend
+from lstm_poem.corpus import corpus_from_text
+from lstm_poem.model import ConfigError
+
+# Each Ray training starts a process that imports TensorFlow: seconds, not milliseconds.
+needs_ray = [pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or ""), pytest.mark.slow]
+
+
+@pytest.fixture(params=["threads", pytest.param("ray", marks=needs_ray)])
+def backend(request):
+    if request.param == "threads":
+        return ThreadBackend()
+    from lstm_poem.ray_backend import RayBackend
+
+    return RayBackend(RayConfig(request.getfixturevalue("ray_cluster").address))
+
+
+def wait_until(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "it did not happen in time"
+        threading.Event().wait(0.1)
+
+
+def test_progress_arrives_live_and_the_result_writes_poems(backend, small_text):
+    corpus = corpus_from_text(small_text)
+    job = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=2, sample_length=30))
+    seen = []
+    while not job.join(timeout=0.1):
+        snapshot = job.snapshot()  # never waits for the cluster
+        seen.append((snapshot.state, len(snapshot.epochs)))
+    snapshot = job.snapshot()
+    assert snapshot.state == "done" and snapshot.error is None, snapshot.error
+    assert ("running", 1) in seen  # the first epoch was visible before the training ended
+    assert [record.epoch for record in snapshot.epochs] == [1, 2] and snapshot.epochs[-1].sample
+    assert snapshot.last_batch.epoch == 2 and snapshot.last_batch.fraction == 1.0
+    result = snapshot.result
+    assert result.history == list(snapshot.epochs) and result.stop_reason == "max_epochs"
+    assert result.poem.info["metrics"]["best_val_loss"] == result.best_val_loss
+    assert result.poem.info["corpus"]["chars"] == corpus.n_chars
+
+    from lstm_poem.generate import Generator
+
+    poem = Generator(result.poem).generate("The sea ", [0.0, 1.0], 40, seed=1)
+    assert [len(sample.text) for sample in poem.samples] == [40, 40]
+
+
+def test_stop_keeps_the_best_weights(backend, small_text):
+    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
+    wait_until(lambda: job.snapshot().batches)
+    job.stop()
+    assert job.join(timeout=60)
+    snapshot = job.snapshot()
+    assert snapshot.state == "done" and snapshot.stop_requested
+    assert snapshot.result.stop_reason == "user_stop" and snapshot.result.epochs_run < 500
+
+
+def test_cancel_drops_the_training(backend, small_text):
+    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
+    wait_until(lambda: job.snapshot().batches)
+    job.cancel()
+    assert job.join(timeout=30)
+    snapshot = job.snapshot()
+    assert snapshot.state == "cancelled" and snapshot.result is None and "Cancelled" in snapshot.error
+
+
+def test_a_failing_training_reports_why(backend):
+    job = backend.submit(corpus_from_text("Too short.\n"), tiny_model_config(), tiny_train_config(seq_len=64))
+    assert job.join(timeout=60)
+    snapshot = job.snapshot()
+    assert snapshot.state == "failed" and "too short" in snapshot.error and snapshot.result is None
+
+
+def test_two_sessions_train_at_the_same_time(backend, small_text):
+    texts = [small_text, small_text[::-1]]  # two students, two texts
+    jobs = [
+        backend.submit(corpus_from_text(text, name=f"student {n}"), tiny_model_config(), tiny_train_config(epochs=2))
+        for n, text in enumerate(texts)
+    ]
+    both_running = False
+    while not all(job.join(timeout=0.1) for job in jobs):
+        both_running = both_running or all(job.snapshot().state == "running" for job in jobs)
+    assert both_running
+    for n, job in enumerate(jobs):
+        snapshot = job.snapshot()
+        assert snapshot.state == "done", snapshot.error
+        assert snapshot.result.poem.info["corpus"]["name"] == f"student {n}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or "")
+def test_cancel_ends_the_actor_process_and_frees_its_cpu(ray_cluster, small_text):
+    import ray
+
+    from lstm_poem.ray_backend import RayBackend
+
+    job = RayBackend(RayConfig(ray_cluster.address)).submit(
+        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500)
+    )
+    wait_until(lambda: job.snapshot().batches)
+    assert ray.available_resources().get("CPU", 0) < 2
+    job.cancel()
+    assert job.join(timeout=30)
+    wait_until(lambda: ray.available_resources().get("CPU", 0) == 2, seconds=30)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or "")
+def test_over_the_clusters_cpus_a_training_waits_for_the_cluster(ray_cluster, small_text):
+    from lstm_poem.ray_backend import RayBackend
+
+    backend = RayBackend(RayConfig(ray_cluster.address, cpus_per_training=2))  # one training fills the cluster
+    corpus = corpus_from_text(small_text)
+    first = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=500))
+    wait_until(lambda: first.snapshot().batches)
+    waiting = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=1))
+    given_up = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=1))
+    wait_until(lambda: waiting.snapshot().cluster_cpus == 2)
+    threading.Event().wait(1.0)
+    assert waiting.snapshot().state == "queued" and waiting.snapshot().running
+    given_up.stop()
+    assert given_up.join(timeout=10)
+    assert given_up.snapshot().state == "cancelled" and given_up.snapshot().error == "Stopped before it started."
+    first.stop()
+    assert waiting.join(timeout=120) and first.join(timeout=10)
+    assert waiting.snapshot().state == "done", waiting.snapshot().error
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or "")
+def test_a_training_whose_process_dies_says_so_and_the_server_goes_on(ray_cluster, small_text):
+    import ray
+
+    from lstm_poem.ray_backend import RayBackend
+
+    backend = RayBackend(RayConfig(ray_cluster.address))
+    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
+    wait_until(lambda: job.snapshot().epochs)
+    ray.kill(job.actor)  # what a node's crash or a machine switched off looks like from here
+    assert job.join(timeout=30)
+    snapshot = job.snapshot()
+    assert snapshot.state == "failed" and "lost this training after" in snapshot.error
+    again = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=1))
+    assert again.join(timeout=120) and again.snapshot().state == "done", again.snapshot().error
+
+
+def test_ray_settings_are_validated(monkeypatch):
+    with pytest.raises(ConfigError):
+        RayConfig(address=" ")
+    with pytest.raises(ConfigError):
+        RayConfig(address="auto", cpus_per_training=0)
+    monkeypatch.delenv("LSTM_POEM_RAY_ADDRESS", raising=False)
+    assert RayConfig.from_environment() is None
+    monkeypatch.setenv("LSTM_POEM_RAY_ADDRESS", "127.0.0.1:6379")
+    monkeypatch.setenv("LSTM_POEM_RAY_CPUS_PER_TRAINING", "2")
+    assert RayConfig.from_environment() == RayConfig("127.0.0.1:6379", cpus_per_training=2, tf_threads=2)
+    monkeypatch.setenv("LSTM_POEM_RAY_CPUS_PER_TRAINING", "two")
+    with pytest.raises(ConfigError, match="LSTM_POEM_RAY_CPUS_PER_TRAINING"):
+        RayConfig.from_environment()
