@@ -52,13 +52,17 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """A real app server; its log is printed if it does not come up."""
+    yield from serve_app(tmp_path_factory.mktemp("server"))
+
+
+def serve_app(workdir: Path, **variables: str):
+    """A real app server (with extra environment ``variables``); its log is printed if it does not come up."""
     port = free_port()
-    workdir = tmp_path_factory.mktemp("server")
     env = {
         **os.environ,
         "LSTM_POEM_CACHE_DIR": str(workdir / "cache"),
         "LSTM_POEM_CORPUS_MIRROR": "http://127.0.0.1:9",  # nothing listens there: the server is offline
+        **variables,
     }
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
