@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -33,7 +34,7 @@ from lstm_poem import limits  # noqa: E402
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.backend import RayConfig, ThreadBackend, TrainingBackend  # noqa: E402
+from lstm_poem.backend import RayConfig, ThreadBackend, TrainingBackend, TrainingRequest  # noqa: E402
 from lstm_poem.corpus import catalog  # noqa: E402
 from lstm_poem.presets import PRESETS  # noqa: E402
 from lstm_poem.ray_local import LocalCluster  # noqa: E402
@@ -46,13 +47,15 @@ def run_class(backend: TrainingBackend, trainings: int) -> dict:
     preset = PRESETS["Quick demo"]
     corpus = next(entry for entry in catalog() if entry.name == "ballads").load()
     start = time.perf_counter()
-    jobs = [backend.submit(corpus, preset.model, preset.training, abandon_after=None) for _ in range(trainings)]
+    request = TrainingRequest(corpus, preset.model, preset.training, abandon_after=None)
+    jobs = [backend.submit(request) for _ in range(trainings)]
     first_record: list[float | None] = [None] * trainings
     while not all(job.join(timeout=0.05) for job in jobs):
         for n, job in enumerate(jobs):
             if first_record[n] is None and job.snapshot().batches:
                 first_record[n] = time.perf_counter() - start
     makespan = time.perf_counter() - start
+    load = os.getloadavg()[0]  # this machine is shared: say how busy it was
     results = []
     for job in jobs:
         snapshot = job.snapshot()
@@ -61,9 +64,12 @@ def run_class(backend: TrainingBackend, trainings: int) -> dict:
         results.append(snapshot.result)
     return {
         "makespan_s": round(makespan, 1),
+        "load_average_1min_at_end": round(load, 1),
         "epochs": [result.epochs_run for result in results],
         "training_s": [round(result.seconds, 1) for result in results],
         "best_val_loss": [round(result.best_val_loss, 3) for result in results],
+        "stop_reasons": sorted({result.stop_reason for result in results}),
+        "median_epoch_s": round(statistics.median(result.seconds / result.epochs_run for result in results), 2),
         # The first two start at once; the time to their first batch is start-up, not queueing.
         "first_batch_s": round(min(t for t in first_record if t is not None), 2),
     }
@@ -92,6 +98,8 @@ def main() -> None:
     args = parser.parse_args()
 
     report: dict = {"trainings": args.trainings, "cpus": args.cpus}
+    import keras  # noqa: F401 - a server has TensorFlow loaded already; only an actor pays for importing it
+
     print(f"threads: {args.trainings} Quick demos, {limits.MAX_CONCURRENT_TRAININGS} at a time…", file=sys.stderr)
     report["threads"] = run_class(ThreadBackend(), args.trainings)
 
@@ -116,7 +124,8 @@ def main() -> None:
         run = report[name]
         print(
             f"{name:8s} makespan {run['makespan_s']:6.1f} s · epochs {run['epochs']} "
-            f"(median {statistics.median(run['epochs'])}) · first batch after {run['first_batch_s']} s"
+            f"(median {statistics.median(run['epochs'])}, {run['median_epoch_s']} s each, ended by "
+            f"{', '.join(run['stop_reasons'])}) · first batch after {run['first_batch_s']} s"
         )
     print(
         f"ray/threads makespan {report['makespan_ratio_ray_to_threads']} · cluster start "

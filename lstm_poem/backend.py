@@ -49,15 +49,19 @@ class TrainingHandle(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TrainingRequest:
+    """One training to run: what to learn from, how, and when to give up on an unwatched one."""
+
+    corpus: Corpus
+    model_config: ModelConfig
+    train_config: TrainConfig
+    init_from: PoemModel | None = None  # fine-tune this model (read only)
+    abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS  # seconds without a snapshot; None = never
+
+
 class TrainingBackend(Protocol):
-    def submit(
-        self,
-        corpus: Corpus,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        init_from: PoemModel | None = None,
-        abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
-    ) -> TrainingHandle:
+    def submit(self, request: TrainingRequest) -> TrainingHandle:
         """Start the training; never raises for an unreachable machine (the handle reports it)."""
         ...
 
@@ -65,15 +69,14 @@ class TrainingBackend(Protocol):
 class ThreadBackend:
     """Train on a thread of this server process: today's behaviour, and the default."""
 
-    def submit(
-        self,
-        corpus: Corpus,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        init_from: PoemModel | None = None,
-        abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
-    ) -> TrainingJob:
-        return TrainingJob(corpus, model_config, train_config, init_from=init_from, abandon_after=abandon_after).start()
+    def submit(self, request: TrainingRequest) -> TrainingJob:
+        return TrainingJob(
+            request.corpus,
+            request.model_config,
+            request.train_config,
+            init_from=request.init_from,
+            abandon_after=request.abandon_after,
+        ).start()
 
 
 @dataclass(frozen=True)

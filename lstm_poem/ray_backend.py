@@ -20,13 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lstm_poem import limits
-from lstm_poem.backend import RayConfig
-from lstm_poem.corpus import Corpus
+from lstm_poem.backend import RayConfig, TrainingRequest
 from lstm_poem.job import TrainingJob
-from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.payload import record_from_dict
-from lstm_poem.train import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +79,8 @@ def is_loopback(address: str) -> bool:
 
 
 def mark_lost() -> None:
-    """Remember that the cluster went away, so the next training connects afresh."""
+    """Remember that the cluster went away, so the next training connects afresh. Not for one lost
+    actor: reconnecting would end every other training this server has on the cluster."""
     with _connection_lock:
         _connection["lost"] = True
 
@@ -114,16 +111,8 @@ class RayBackend:
     def __init__(self, config: RayConfig):
         self.config = config
 
-    def submit(
-        self,
-        corpus: Corpus,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        init_from: PoemModel | None = None,
-        abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
-    ) -> RayTrainingJob:
-        job = RayTrainingJob(corpus, model_config, train_config, self.config, init_from, abandon_after)
-        return job.start()
+    def submit(self, request: TrainingRequest) -> RayTrainingJob:
+        return RayTrainingJob(request, self.config).start()
 
 
 class RayTrainingJob(TrainingJob):
@@ -133,16 +122,14 @@ class RayTrainingJob(TrainingJob):
     :meth:`_run` differs. ``cancel()`` kills the actor's process at once.
     """
 
-    def __init__(
-        self,
-        corpus: Corpus,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        config: RayConfig,
-        init_from: PoemModel | None = None,
-        abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
-    ):
-        super().__init__(corpus, model_config, train_config, init_from=init_from, abandon_after=abandon_after)
+    def __init__(self, request: TrainingRequest, config: RayConfig):
+        super().__init__(
+            request.corpus,
+            request.model_config,
+            request.train_config,
+            init_from=request.init_from,
+            abandon_after=request.abandon_after,
+        )
         self.config = config
         self._cpus: int | None = None
         self.actor = None  # the Ray actor handle, once submitted
@@ -188,7 +175,7 @@ class RayTrainingJob(TrainingJob):
 
         asked = None  # the progress call in flight: never more than one
         started = stop_sent = False
-        unreachable_since: float | None = None
+        last_answer = time.monotonic()
         while True:
             if self._cancel.is_set():
                 self._finish("cancelled")
@@ -200,6 +187,11 @@ class RayTrainingJob(TrainingJob):
                 if not stop_sent:
                     actor.stop.remote()
                     stop_sent = True
+            # A queued actor answers nothing until it is placed; a running one answers every poll.
+            if started and time.monotonic() - last_answer > self.config.lost_after:
+                mark_lost()  # the whole cluster, most likely: the next training connects afresh
+                self._lost(f"the cluster has not answered for {self.config.lost_after:.0f} seconds")
+                return
             if asked is None:
                 asked = actor.progress.remote()
             ready, _ = ray.wait([asked], timeout=POLL_SECONDS)
@@ -207,12 +199,8 @@ class RayTrainingJob(TrainingJob):
                 continue
             try:
                 reply = ray.get(asked)
-                unreachable_since = None
+                last_answer = time.monotonic()
             except ActorUnavailableError:  # its node or the head may come back: give it a while
-                unreachable_since = unreachable_since or time.monotonic()
-                if time.monotonic() - unreachable_since > self.config.lost_after:
-                    self._lost(f"the cluster has not answered for {self.config.lost_after:.0f} seconds")
-                    return
                 time.sleep(POLL_SECONDS)
                 continue
             except RayActorError:
@@ -229,7 +217,12 @@ class RayTrainingJob(TrainingJob):
             for record in reply["records"]:
                 self._record(record_from_dict(record))
             if ray.wait([done], timeout=0)[0]:
-                self._finish_with(ray.get(done), ray.get(actor.progress.remote()))
+                try:
+                    outcome, last = ray.get(done), ray.get(actor.progress.remote())
+                except RayActorError:  # it died between two polls
+                    self._lost("its process or machine stopped")
+                    return
+                self._finish_with(outcome, last)
                 return
 
     def _finish_with(self, outcome: dict[str, Any], last: dict[str, Any]) -> None:
@@ -249,7 +242,6 @@ class RayTrainingJob(TrainingJob):
         self._finish("done", result=result)
 
     def _lost(self, why: str) -> None:
-        mark_lost()
         with self._lock:
             epochs = len(self._epochs)
         self._finish(

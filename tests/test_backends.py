@@ -11,7 +11,7 @@ import pytest
 from test_browser import wait_until
 
 from conftest import ray_missing, tiny_model_config, tiny_train_config
-from lstm_poem.backend import RayConfig, ThreadBackend
+from lstm_poem.backend import RayConfig, ThreadBackend, TrainingRequest
 from lstm_poem.corpus import corpus_from_text
 from lstm_poem.model import ConfigError
 
@@ -29,9 +29,19 @@ def backend(request):
     return RayBackend(RayConfig(request.getfixturevalue("ray_cluster").address))
 
 
+def request(text: str, name: str = "pasted text", **settings) -> TrainingRequest:
+    return TrainingRequest(corpus_from_text(text, name=name), tiny_model_config(), tiny_train_config(**settings))
+
+
+def long_training(backend, text: str):
+    """A training of 500 epochs, once its first batch has been reported."""
+    job = backend.submit(request(text, epochs=500))
+    wait_until(lambda: job.snapshot().batches, seconds=STARTUP)
+    return job
+
+
 def test_progress_arrives_live_and_the_result_writes_poems(backend, small_text):
-    corpus = corpus_from_text(small_text)
-    job = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=2, sample_length=30))
+    job = backend.submit(request(small_text, epochs=2, sample_length=30))
     seen = []
     while not job.join(timeout=0.1):
         snapshot = job.snapshot()  # never waits for the cluster
@@ -44,7 +54,7 @@ def test_progress_arrives_live_and_the_result_writes_poems(backend, small_text):
     result = snapshot.result
     assert result.history == list(snapshot.epochs) and result.stop_reason == "max_epochs"
     assert result.poem.info["metrics"]["best_val_loss"] == result.best_val_loss
-    assert result.poem.info["corpus"]["chars"] == corpus.n_chars
+    assert result.poem.info["corpus"]["chars"] == corpus_from_text(small_text).n_chars
 
     from lstm_poem.generate import Generator
 
@@ -53,8 +63,7 @@ def test_progress_arrives_live_and_the_result_writes_poems(backend, small_text):
 
 
 def test_stop_keeps_the_best_weights(backend, small_text):
-    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
-    wait_until(lambda: job.snapshot().batches, seconds=STARTUP)
+    job = long_training(backend, small_text)
     job.stop()
     assert job.join(timeout=60)
     snapshot = job.snapshot()
@@ -63,8 +72,7 @@ def test_stop_keeps_the_best_weights(backend, small_text):
 
 
 def test_cancel_drops_the_training(backend, small_text):
-    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
-    wait_until(lambda: job.snapshot().batches, seconds=STARTUP)
+    job = long_training(backend, small_text)
     job.cancel()
     assert job.join(timeout=30)
     snapshot = job.snapshot()
@@ -72,7 +80,7 @@ def test_cancel_drops_the_training(backend, small_text):
 
 
 def test_a_failing_training_reports_why(backend):
-    job = backend.submit(corpus_from_text("Too short.\n"), tiny_model_config(), tiny_train_config(seq_len=64))
+    job = backend.submit(request("Too short.\n", seq_len=64))
     assert job.join(timeout=60)
     snapshot = job.snapshot()
     assert snapshot.state == "failed" and "too short" in snapshot.error and snapshot.result is None
@@ -80,10 +88,7 @@ def test_a_failing_training_reports_why(backend):
 
 def test_two_sessions_train_at_the_same_time(backend, small_text):
     texts = [small_text, small_text[::-1]]  # two students, two texts
-    jobs = [
-        backend.submit(corpus_from_text(text, name=f"student {n}"), tiny_model_config(), tiny_train_config(epochs=2))
-        for n, text in enumerate(texts)
-    ]
+    jobs = [backend.submit(request(text, name=f"student {n}", epochs=2)) for n, text in enumerate(texts)]
     both_running = False
     while not all(job.join(timeout=0.1) for job in jobs):
         both_running = both_running or all(job.snapshot().state == "running" for job in jobs)

@@ -1,21 +1,24 @@
 """The Ray backend on a real two-CPU loopback cluster: what only a cluster does.
 
 Cancel ends the actor's process, a training over the cluster's CPUs waits for
-it, and a training whose process dies says so while the server goes on.
+it, and a training whose process dies, or whose whole cluster goes away, says
+so while the server goes on.
 Skipped, with the reason, without Ray; slow (each actor imports TensorFlow).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
-from test_backends import STARTUP
+from test_backends import long_training, request
 from test_browser import wait_until
 
-from conftest import ray_missing, tiny_model_config, tiny_train_config
+from conftest import ROOT, ray_missing
 from lstm_poem.backend import RayConfig
-from lstm_poem.corpus import corpus_from_text
 
 pytestmark = [pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or ""), pytest.mark.slow]
 
@@ -25,10 +28,7 @@ def test_cancel_ends_the_actor_process_and_frees_its_cpu(ray_cluster, small_text
 
     from lstm_poem.ray_backend import RayBackend
 
-    job = RayBackend(RayConfig(ray_cluster.address)).submit(
-        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500)
-    )
-    wait_until(lambda: job.snapshot().batches, seconds=STARTUP)
+    job = long_training(RayBackend(RayConfig(ray_cluster.address)), small_text)
     assert ray.available_resources().get("CPU", 0) < 2
     job.cancel()
     assert job.join(timeout=30)
@@ -39,11 +39,9 @@ def test_over_the_clusters_cpus_a_training_waits_for_the_cluster(ray_cluster, sm
     from lstm_poem.ray_backend import RayBackend
 
     backend = RayBackend(RayConfig(ray_cluster.address, cpus_per_training=2))  # one training fills the cluster
-    corpus = corpus_from_text(small_text)
-    first = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=500))
-    wait_until(lambda: first.snapshot().batches, seconds=STARTUP)
-    waiting = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=1))
-    given_up = backend.submit(corpus, tiny_model_config(), tiny_train_config(epochs=1))
+    first = long_training(backend, small_text)
+    waiting = backend.submit(request(small_text, epochs=1))
+    given_up = backend.submit(request(small_text, epochs=1))
     wait_until(lambda: waiting.snapshot().cluster_cpus == 2)
     threading.Event().wait(1.0)
     assert waiting.snapshot().state == "queued" and waiting.snapshot().running
@@ -61,11 +59,47 @@ def test_a_training_whose_process_dies_says_so_and_the_server_goes_on(ray_cluste
     from lstm_poem.ray_backend import RayBackend
 
     backend = RayBackend(RayConfig(ray_cluster.address))
-    job = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500))
-    wait_until(lambda: job.snapshot().epochs, seconds=STARTUP)
+    job = long_training(backend, small_text)
     ray.kill(job.actor)  # what a node's crash or a machine switched off looks like from here
     assert job.join(timeout=30)
     snapshot = job.snapshot()
     assert snapshot.state == "failed" and "lost this training after" in snapshot.error
-    again = backend.submit(corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=1))
+    again = backend.submit(request(small_text, epochs=1))
     assert again.join(timeout=120) and again.snapshot().state == "done", again.snapshot().error
+
+
+LOSE_THE_CLUSTER = """
+from conftest import BALLADS
+from lstm_poem.backend import RayConfig
+from lstm_poem.ray_backend import RayBackend
+from lstm_poem.ray_local import LocalCluster
+from test_backends import long_training, request
+
+text = BALLADS.read_text()[:4000]
+with LocalCluster(num_cpus=1) as cluster:
+    job = long_training(RayBackend(RayConfig(cluster.address, lost_after=5)), text)
+# The whole cluster has gone away, mid-training.
+job.join(timeout=60)
+print("LOST", job.snapshot().state, job.snapshot().error, flush=True)
+with LocalCluster(num_cpus=1) as cluster:  # back again: the next training connects afresh
+    job = RayBackend(RayConfig(cluster.address)).submit(request(text, epochs=1))
+    job.join(timeout=120)
+    print("AGAIN", job.snapshot().state, job.snapshot().error, flush=True)
+"""
+
+
+def test_when_the_whole_cluster_goes_away_the_student_is_told_and_the_next_training_reconnects():
+    # Its own driver process, with its own clusters: the session's connection stays untouched.
+    out = subprocess.run(
+        [sys.executable, "-c", LOSE_THE_CLUSTER],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        cwd=ROOT / "tests",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith(("LOST", "AGAIN"))]
+    assert out.returncode == 0 and len(lines) == 2, out.stdout + out.stderr[-3000:]
+    assert lines[0].startswith("LOST failed") and "has not answered for 5 seconds" in lines[0]
+    assert "Models you already trained are kept" in lines[0]
+    assert lines[1] == "AGAIN done None"

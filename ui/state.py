@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.backend import TrainingHandle, current_backend
+from lstm_poem.backend import TrainingHandle, TrainingRequest, current_backend
 from lstm_poem.corpus import Corpus
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
@@ -116,11 +116,13 @@ def start_run(
     if running is not None:
         return running
     job = current_backend().submit(
-        corpus,
-        model_config,
-        train_config,
-        init_from=base.poem if base is not None else None,
-        abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
+        TrainingRequest(
+            corpus,
+            model_config,
+            train_config,
+            init_from=base.poem if base is not None else None,
+            abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
+        )
     )
     run = Run(len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None)
     runs().append(run)
