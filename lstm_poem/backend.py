@@ -8,6 +8,8 @@ backend made it.
   most ``LSTM_POEM_MAX_CONCURRENT_TRAININGS`` at once (see :mod:`lstm_poem.job`).
 - :class:`~lstm_poem.ray_backend.RayBackend`: one Ray actor per training on a
   cluster, chosen by setting ``LSTM_POEM_RAY_ADDRESS`` (Ray is imported only then).
+
+:func:`lstm_poem.backend_choice.current_backend` picks one from the environment.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lstm_poem import limits
 from lstm_poem.corpus import Corpus
 from lstm_poem.job import JobSnapshot, TrainingJob
 from lstm_poem.model import ConfigError, ModelConfig, PoemModel
-from lstm_poem.train import TrainConfig
+from lstm_poem.train_config import TrainConfig
 
 RAY_ADDRESS_VARIABLE = "LSTM_POEM_RAY_ADDRESS"
 
@@ -115,20 +117,3 @@ def _number(variable: str, default: str, kind: type):
         return kind(raw)
     except ValueError:
         raise ConfigError(f"{variable} must be a number, not {raw!r}.") from None
-
-
-_backends: dict[RayConfig | None, TrainingBackend] = {}
-
-
-def current_backend() -> TrainingBackend:
-    """The backend the environment asks for, made once per configuration (read at every call, so a
-    test or a teacher's restart with other variables takes effect)."""
-    config = RayConfig.from_environment()
-    if config not in _backends:
-        if config is None:
-            _backends[config] = ThreadBackend()
-        else:
-            from lstm_poem.ray_backend import RayBackend
-
-            _backends[config] = RayBackend(config)
-    return _backends[config]

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from lstm_poem.train import BatchRecord, EpochRecord, ProgressRecord, TrainConfig, TrainResult
+from lstm_poem.records import BatchRecord, EpochRecord, ProgressRecord
+from lstm_poem.train import TrainResult
+from lstm_poem.train_config import TrainConfig
 
 
 def record_to_dict(record: ProgressRecord) -> dict[str, Any]:

@@ -42,7 +42,8 @@ class TrainingWorker:
         from lstm_poem.corpus import CorpusError, corpus_from_text
         from lstm_poem.model import ConfigError, ModelConfig
         from lstm_poem.payload import result_to_payload
-        from lstm_poem.train import TrainConfig, train
+        from lstm_poem.train import train
+        from lstm_poem.train_config import TrainConfig
 
         with self._lock:
             self._started = True

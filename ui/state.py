@@ -16,7 +16,8 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.backend import TrainingHandle, TrainingRequest, current_backend
+from lstm_poem.backend import TrainingHandle, TrainingRequest
+from lstm_poem.backend_choice import current_backend
 from lstm_poem.corpus import Corpus
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
