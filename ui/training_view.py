@@ -55,7 +55,7 @@ def show_run(run: state.Run) -> None:
 
 def _queued(snapshot: JobSnapshot) -> None:
     if snapshot.cluster_cpus is not None:  # Ray schedules it: no place in this server's line
-        st.info(_cluster_wait(snapshot.cluster_cpus), icon="⏳")
+        st.info(_cluster_wait(snapshot.cluster_cpus), icon=":material/hourglass_top:")
         return
     place, wait = snapshot.queue_place or (1, None)
     line = "You are next in line" if place == 1 else f"You are number {place} in line"
