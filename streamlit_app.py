@@ -35,6 +35,7 @@ page = st.navigation(
         st.Page("app_pages/generate.py", title="Generate", icon=":material/edit_note:"),
         st.Page("app_pages/watch.py", title="Watch it write", icon=":material/slow_motion_video:"),
         st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
+        st.Page("app_pages/improvements.py", title="Why isn't it meaningful?", icon=":material/lightbulb:"),
     ]
 )
 try:

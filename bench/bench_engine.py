@@ -52,6 +52,18 @@ def one_hot(ids: np.ndarray, vocab: int) -> np.ndarray:
     return np.eye(vocab, dtype=np.float32)[ids]
 
 
+def classic_network(vocab: int):
+    """The notebook's network: one-hot windows of SEQ_LEN characters -> LSTM(128) -> one next character."""
+    import keras
+
+    model = keras.Sequential([keras.Input((SEQ_LEN, vocab)), keras.layers.LSTM(128), keras.layers.Dense(vocab)])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=0.01),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    return model
+
+
 def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     """The notebook way: one-hot windows, one target per window, sliding-window sampling."""
     import keras
@@ -72,11 +84,7 @@ def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     y_val = split.heldout[SEQ_LEN:]
 
     keras.utils.set_random_seed(42)
-    model = keras.Sequential([keras.Input((SEQ_LEN, vocab)), keras.layers.LSTM(128), keras.layers.Dense(vocab)])
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(learning_rate=0.01),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    model = classic_network(vocab)
 
     class Clock(keras.callbacks.Callback):
         """Stops training once the budget is spent; records (elapsed, held-out loss) per epoch."""

@@ -204,6 +204,25 @@ def runs_chart(runs: Sequence[tuple[str, Sequence[EpochRecord]]], unit: str = "n
     return alt.layer(lines, best).properties(width="container", height=HEIGHT)
 
 
+def improvements_chart(rows: Sequence[tuple[str, float, str]]) -> alt.Chart:
+    """Held-out bits per character of each row of the "what helps?" table, one bar per row, in table order.
+
+    ``rows`` holds (title, bits per character, level) triples; shorter bars are better.
+    """
+    values = [{"row": title, "bits": _number(bits), "level": level} for title, bits, level in rows]
+    return (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar()
+        .encode(
+            x=alt.X("bits:Q", title="held-out bits per character (lower is better)"),
+            y=alt.Y("row:N", title=None, sort=[title for title, _, _ in rows], axis=alt.Axis(labelLimit=400)),
+            color=alt.Color("level:N", title="tokens", legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("row:N"), alt.Tooltip("bits:Q", title="bits/char", format=".3f")],
+        )
+        .properties(width="container", height=36 * max(1, len(rows)), description="bits per character")
+    )
+
+
 def temperature_label(temperature: float, bits: float) -> str:
     """Legend label of one temperature, e.g. "T = 0.5 (2.31 bits)"."""
     return f"T = {temperature:g} ({bits:.2f} bits)"

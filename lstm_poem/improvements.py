@@ -1,0 +1,174 @@
+"""The notebook's "why isn't it meaningful, and what helps?" table, measured.
+
+Every row is a model scored the same way: held-out loss in bits per character
+on one shared held-out text (so character and word models share an axis), and
+the real-word share and repetition of poems written from one seed line at one
+temperature over fixed random seeds. ``scripts/improvements.py`` trains the
+rows and writes ``improvements/catalog.json``; the page only reads it.
+
+The shared held-out text is the last tenth of the project's own sonnets
+(``sample_corpora/sonnets.txt``, cut at a stanza break). Every row can be
+scored on it fairly: the small-corpus rows train on the other nine tenths, and
+the "more data" model (``pretrained/sample_verse.zip``) held out the last tenth
+of every sample corpus, this one included. It is original verse, so no
+pretrained model saw it either.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lstm_poem.corpus import SAMPLE_DIR
+from lstm_poem.evaluate import evaluate
+from lstm_poem.model import PoemModel
+from lstm_poem.poem_stats import poem_stats
+from lstm_poem.tokenizer import words
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPROVEMENTS_DIR = ROOT / "improvements"
+HELD_OUT_FRACTION = 0.1
+SMALL_CORPUS = SAMPLE_DIR / "sonnets.txt"
+
+
+def split_at_stanza(text: str, fraction: float = HELD_OUT_FRACTION) -> tuple[str, str]:
+    """(head, tail): the tail is about the last ``fraction`` of ``text``, starting at a stanza break."""
+    text = text.strip("\n")
+    cut = text.rfind("\n\n", 0, int(len(text) * (1 - fraction)))
+    if cut <= 0:
+        raise ValueError("the text has no stanza break before its last part, so it cannot be split there")
+    return text[:cut].strip("\n") + "\n", text[cut:].strip("\n") + "\n"
+
+
+def reference_words(directory: Path = SAMPLE_DIR) -> frozenset[str]:
+    """One word list for every row's real-word share: the words of all the sample corpora.
+
+    A shared list (rather than each model's own training words) keeps the share
+    comparable between a model trained on 18 KB and one trained on a megabyte.
+    """
+    found: set[str] = set()
+    for path in sorted(directory.glob("*.txt")):
+        found.update(word.lower() for word in words(path.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One model measured on the shared held-out text and the shared poem settings."""
+
+    bits_per_char: float
+    nats_per_token: float
+    real_word_share: float  # mean over the random seeds
+    repetition: float  # mean over the random seeds
+    poem: str  # the poem written with the first random seed
+
+
+def poem_length(poem: PoemModel, chars: int) -> int:
+    """Tokens to ask for so a poem is about ``chars`` characters long at either level."""
+    return chars if poem.config.level == "char" else max(1, chars // 5)
+
+
+def score(
+    poem: PoemModel,
+    held_out: str,
+    prime: str,
+    temperature: float,
+    seeds: Sequence[int],
+    vocabulary: Collection[str],
+    chars: int = 400,
+) -> Score:
+    """Held-out bits per character, and poem statistics averaged over ``seeds``."""
+    from lstm_poem.generate import Generator
+
+    evaluation = evaluate(poem, held_out)
+    generator = Generator(poem)
+    texts = [
+        generator.generate(prime, [temperature], length=poem_length(poem, chars), seed=seed).samples[0].text
+        for seed in seeds
+    ]
+    stats = [poem_stats(text, vocabulary) for text in texts]
+    return Score(
+        bits_per_char=evaluation.bits_per_char,
+        nats_per_token=evaluation.loss,
+        real_word_share=sum(s.real_word_share or 0.0 for s in stats) / len(stats),
+        repetition=sum(s.repetition for s in stats) / len(stats),
+        poem=texts[0],
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table, as the catalog records it."""
+
+    name: str
+    title: str
+    why: str  # plain words: why this helps, or why it does not
+    path: Path  # the model bundle
+    command: str  # how it was trained
+    level: str
+    parameters: int
+    bits_per_char: float
+    real_word_share: float
+    repetition: float
+    train_seconds: float
+    poem: str  # the poem the script wrote with the catalog's settings
+    note: str = ""  # anything a reader must know to judge the figures
+
+    def load(self) -> PoemModel:
+        from lstm_poem.bundle import load_bundle
+
+        return load_bundle(self.path)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The catalog: shared settings and the rows in teaching order."""
+
+    held_out: str  # which text, in words
+    held_out_chars: int
+    prime: str
+    temperature: float
+    seeds: list[int]
+    machine: str
+    made_on: str
+    rows: list[Row]
+
+
+def load_table(directory: Path | None = None) -> Table | None:
+    """The catalog in ``directory``; None when there is none. Rows whose bundle is missing are left out."""
+    directory = directory or IMPROVEMENTS_DIR
+    index = directory / "catalog.json"
+    if not index.is_file():
+        return None
+    data = json.loads(index.read_text(encoding="utf-8"))
+    rows = [
+        Row(
+            name=item["name"],
+            title=item["title"],
+            why=item["why"],
+            path=ROOT / item["file"],
+            command=item["command"],
+            level=item["level"],
+            parameters=int(item["parameters"]),
+            bits_per_char=float(item["bits_per_char"]),
+            real_word_share=float(item["real_word_share"]),
+            repetition=float(item["repetition"]),
+            train_seconds=float(item["train_seconds"]),
+            poem=item["poem"],
+            note=item.get("note", ""),
+        )
+        for item in data["rows"]
+        if (ROOT / item["file"]).is_file()
+    ]
+    return Table(
+        held_out=data["held_out"],
+        held_out_chars=int(data["held_out_chars"]),
+        prime=data["prime"],
+        temperature=float(data["temperature"]),
+        seeds=[int(s) for s in data["seeds"]],
+        machine=data["machine"],
+        made_on=data["made_on"],
+        rows=rows,
+    )

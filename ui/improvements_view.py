@@ -1,0 +1,42 @@
+"""The "what helps?" table's models, loaded once per server, and their poems written live."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_poem.bundle import BundleError
+from lstm_poem.generate import PrimeError
+from lstm_poem.improvements import Row, poem_length
+from ui import memory, state
+
+POEM_CHARS = 400  # about this many characters per poem, at either level
+
+
+@st.cache_resource(show_spinner="Loading the table's models…")
+def row_model(path: str, title: str) -> state.ModelEntry | None:
+    """One row's model, shared read-only by every session (None when its file is damaged)."""
+    from lstm_poem.bundle import load_bundle
+
+    try:
+        poem = load_bundle(path)
+    except BundleError:
+        return None
+    memory.freeze_long_lived()
+    return state.ModelEntry(f"improvement-{path}", title, "the improvements table", poem)
+
+
+def live_poem(row: Row, prime: str, temperature: float, seed: int) -> str:
+    """The row's poem for these settings, written once per server; a plain message when it cannot be."""
+    entry = row_model(str(row.path), row.title)
+    if entry is None:
+        return "(this row's model file is damaged, so it cannot write)"
+
+    def write() -> str:
+        length = poem_length(entry.poem, POEM_CHARS)
+        try:
+            generation = entry.generator().generate(prime, [temperature], length=length, seed=seed)
+        except PrimeError as err:
+            return f"({err})"
+        return generation.samples[0].text
+
+    return state.remembered(("improvement poem", str(row.path), prime, temperature, seed), write, shared=True)
