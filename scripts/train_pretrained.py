@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
 
 from lstm_poem.corpus import catalog  # noqa: E402
+from lstm_poem.improvements import split_at_stanza  # noqa: E402
 from lstm_poem.pretrained import PRETRAINED_DIR  # noqa: E402
 
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -100,13 +101,9 @@ CATALOG_ORDER = ("frost", "sonnets", "sample_verse", "plays")
 
 def sample_verse_text() -> str:
     """The sample corpora joined so that the held-out tail holds the last tenth of *every* form."""
-    heads, tails = [], []
-    for entry in catalog():
-        text = entry.path.read_text(encoding="utf-8").strip("\n")
-        cut = text.rfind("\n\n", 0, int(len(text) * (1 - VAL_FRACTION)))  # at a stanza break
-        heads.append(text[:cut].strip("\n"))
-        tails.append(text[cut:].strip("\n"))
-    return "\n\n\n".join(heads + tails) + "\n"
+    parts = [split_at_stanza(entry.path.read_text(encoding="utf-8"), VAL_FRACTION) for entry in catalog()]
+    heads, tails = [head for head, _ in parts], [tail for _, tail in parts]
+    return "\n\n\n".join(piece.strip("\n") for piece in heads + tails) + "\n"
 
 
 def corpus_file(recipe: Recipe, workdir: Path) -> tuple[Path, str]:
