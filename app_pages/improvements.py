@@ -12,7 +12,7 @@ from ui.improvements_view import live_poem
 
 POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 0.98rem; line-height: 1.45"
 
-st.title("🤔 Why isn't it meaningful?")
+st.title("Why isn't it meaningful?")
 st.markdown(
     "A small network trained for minutes on a few pages of verse writes lines that sound like poems but say "
     "nothing: it has only learned which letters tend to follow which. The notebook lists what helps. Here each "
@@ -24,7 +24,7 @@ if table is None or not table.rows:
     st.info(
         "The table has not been measured on this copy yet. Run `python scripts/improvements.py` from the "
         "project folder; it trains each row and writes `improvements/catalog.json`.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
     st.stop()
 
@@ -69,10 +69,10 @@ with st.form("improvement_settings", border=False):
     seed = random_column.number_input(
         "Random seed", 0, 2**31 - 1, step=1, key=state.kept("improvements_seed", table.seeds[0])
     )
-    st.form_submit_button("Write their poems", icon="✍️")
+    st.form_submit_button("Write their poems", icon=":material/edit_note:")
 
 if not prime.strip():
-    st.warning("Type a seed line for the poems to start from.", icon="✏️")
+    st.warning("Type a seed line for the poems to start from.", icon=":material/edit:")
     st.stop()
 for start in range(0, len(table.rows), 3):
     for column, row in zip(st.columns(3), table.rows[start : start + 3]):

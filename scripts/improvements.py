@@ -13,6 +13,7 @@ Usage (from the repo root; a few minutes on 2 shared cores)::
 
     nice -n 10 python scripts/improvements.py             # every row
     nice -n 10 python scripts/improvements.py --only gru  # one row; the others are kept
+    nice -n 10 python scripts/improvements.py --rescore   # measure the bundles again, no training
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ PRIME = "The lamplight falls across the empty street,\n"
 TEMPERATURE = 0.8
 SEEDS = (1, 2, 3)
 CLASSIC_EPOCHS = 30
-SHORT = ("--units", "128", "--epochs", "8", "--patience", "3", "--seed", "42")
 TO_THE_END = ("--units", "128", "--epochs", "80", "--patience", "8", "--seed", "42")
 
 
@@ -52,6 +52,7 @@ class Recipe:
     kind: str  # "notebook" | "cli" | "shipped"
     flags: tuple[str, ...] = ()
     file: str = ""  # for "shipped": the bundle, relative to the repo root
+    notebook_time: bool = False  # train for as many seconds as the notebook's recipe took
 
 
 RECIPES = (
@@ -66,9 +67,10 @@ RECIPES = (
         "seq2seq",
         "2. Same data, every character a target",
         "The same small LSTM(128), but every position of every window is a target: far more learning per "
-        "second. Trained for only 8 epochs here, the same short budget as a lesson's quick demo.",
+        "second. Trained for as many seconds as the notebook's recipe took.",
         "cli",
-        SHORT,
+        TO_THE_END,
+        notebook_time=True,
     ),
     Recipe(
         "more_data",
@@ -162,18 +164,16 @@ def train_notebook(head: Path, out: Path) -> dict:
     return {"seconds": seconds, "parameters": config.parameter_count(vocab), "epochs_run": len(val_losses)}
 
 
-def train_cli(recipe: Recipe, head: Path, out: Path) -> dict:
-    args = ["train", str(head), "--out", str(out), "--val-fraction", "0.1", *recipe.flags]
-    print(f"training {recipe.name}: python -m lstm_poem {shlex.join(args)}", file=sys.stderr, flush=True)
+def train_cli(flags: tuple[str, ...], head: Path, out: Path) -> dict:
+    args = ["train", str(head), "--out", str(out), "--val-fraction", "0.1", *flags]
+    print(f"training: python -m lstm_poem {shlex.join(args)}", file=sys.stderr, flush=True)
     finished = subprocess.run(
         [sys.executable, "-m", "lstm_poem", *args, "--json"], cwd=ROOT, stdout=subprocess.PIPE, check=True
     )
     return json.loads(finished.stdout)
 
 
-def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[str]) -> dict:
-    from lstm_poem.bundle import load_bundle
-
+def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[str], notebook_seconds: float) -> dict:
     note = ""
     if recipe.kind == "shipped":
         shipped = {m["file"]: m for m in json.loads((ROOT / "pretrained" / "catalog.json").read_text())["models"]}
@@ -189,38 +189,51 @@ def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[st
             command = f"python scripts/improvements.py --only {recipe.name}"
             note = f"bench/bench_engine.py's classic network; {result['epochs_run']} epochs, early stopping on loss."
         else:
-            result = train_cli(recipe, head, out)
+            flags = recipe.flags + (("--time-limit", f"{notebook_seconds:.0f}") if recipe.notebook_time else ())
+            result = train_cli(flags, head, out)
             command = "python -m lstm_poem " + shlex.join(
-                ["train", "small.txt", "--out", file, "--val-fraction", "0.1", *recipe.flags]
+                ["train", "small.txt", "--out", file, "--val-fraction", "0.1", *flags]
             )
             note = f"{result['epochs_run']} epochs, kept epoch {result['best_epoch']}."
         seconds, parameters = result["seconds"], result["parameters"]
         if out.stat().st_size > MAX_BUNDLE_BYTES:
             sys.exit(f"error: {out} is over the {MAX_BUNDLE_BYTES:,}-byte budget")
-    poem = load_bundle(ROOT / file)
-    measured = score(poem, held_out, PRIME, TEMPERATURE, SEEDS, vocabulary)
-    print(f"  {recipe.name}: {measured.bits_per_char:.3f} bits/char", file=sys.stderr, flush=True)
     return {
         "name": recipe.name,
         "title": recipe.title,
         "why": recipe.why,
         "file": file,
         "command": command,
-        "level": poem.config.level,
         "parameters": int(parameters),
+        "train_seconds": round(float(seconds), 1),
+        "note": note,
+        **scored(file, held_out, vocabulary),
+    }
+
+
+def scored(file: str, held_out: str, vocabulary: frozenset[str]) -> dict:
+    """The catalog's measured fields for one bundle."""
+    from lstm_poem.bundle import load_bundle
+
+    poem = load_bundle(ROOT / file)
+    measured = score(poem, held_out, PRIME, TEMPERATURE, SEEDS, vocabulary)
+    print(f"  {file}: {measured.bits_per_char:.3f} bits/char", file=sys.stderr, flush=True)
+    return {
+        "level": poem.config.level,
         "bits_per_char": round(measured.bits_per_char, 4),
         "nats_per_token": round(measured.nats_per_token, 4),
         "real_word_share": round(measured.real_word_share, 4),
         "repetition": round(measured.repetition, 4),
-        "train_seconds": round(float(seconds), 1),
         "poem": measured.poem,
-        "note": note,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=[r.name for r in RECIPES], help="re-make just this row")
+    parser.add_argument(
+        "--rescore", action="store_true", help="score the rows' bundles again without training (after a sampler change)"
+    )
     args = parser.parse_args()
     IMPROVEMENTS_DIR.mkdir(exist_ok=True)
     index = IMPROVEMENTS_DIR / "catalog.json"
@@ -232,8 +245,11 @@ def main() -> None:
         head = Path(workdir) / "small.txt"
         head.write_text(head_text, encoding="utf-8")
         for recipe in RECIPES:
-            if args.only in (None, recipe.name):
-                rows[recipe.name] = make_row(recipe, head, held_out, vocabulary)
+            if args.rescore and recipe.name in old:
+                rows[recipe.name] = {**old[recipe.name], **scored(old[recipe.name]["file"], held_out, vocabulary)}
+            elif not args.rescore and args.only in (None, recipe.name):
+                notebook_seconds = rows["notebook"]["train_seconds"] if "notebook" in rows else 60.0
+                rows[recipe.name] = make_row(recipe, head, held_out, vocabulary, notebook_seconds)
             elif recipe.name in old:
                 rows[recipe.name] = old[recipe.name]
             catalog = {

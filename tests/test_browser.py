@@ -339,3 +339,20 @@ def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_w
     wait_until(lambda: all(len(poem) < len(DEFAULT_SEED) + 40 for poem in poems(page)))
     page.wait_for_timeout(1000)  # let the rerun finish drawing every column
     assert poems(page) == stepped
+
+
+def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page):
+    from lstm_poem.improvements import load_table
+
+    table = load_table()
+    assert table is not None and len(table.rows) >= 6
+    page.goto("/improvements")
+    page.get_by_text("Their poems, side by side").wait_for()
+    # Every row's model loads and writes once per server: slow the first time on a shared machine.
+    page.get_by_test_id("stHtml").nth(len(table.rows) - 1).wait_for(timeout=TRAINING_SECONDS * 1000)
+    written = page.get_by_test_id("stHtml").all_inner_texts()
+    assert len(written) == len(table.rows) and all(text.startswith(table.prime.strip()) for text in written)
+    assert len(set(written)) == len(written)  # each model writes its own poem from the same seed
+    page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
+    page.wait_for_timeout(1000)
+    shoot(page, "screenshot-improvements.png")
