@@ -56,7 +56,8 @@ st.vega_lite_chart(
 )
 st.caption(
     "Bits per character: how many yes/no questions the model needs, on average, to guess each next character "
-    "of the held-out verse. Word models are scored on the same characters, so the bars compare fairly."
+    "of the held-out verse. Word models are scored on the same characters and pay for every word they never saw "
+    "by spelling it out letter by letter, so the bars compare fairly."
 )
 
 st.subheader("Their poems, side by side")
@@ -82,7 +83,8 @@ for start in range(0, len(table.rows), 3):
                 poem = live_poem(row, prime, temperature, seed)
             seed_html = f'<span style="color: #888">{html.escape(prime)}</span>'
             st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(poem)}</div>')
-            st.caption(f"{row.bits_per_char:.2f} bits/char · {row.why}")
+            new_words = f" · {row.unknown_words} held-out words new to it" if row.unknown_words else ""
+            st.caption(f"{row.bits_per_char:.2f} bits/char{new_words} · {row.why}")
             with st.expander("How it was made"):
                 st.code(row.command, language="bash")
                 if row.note:

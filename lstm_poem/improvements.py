@@ -17,6 +17,7 @@ pretrained model saw it either.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from lstm_poem.corpus import SAMPLE_DIR
 from lstm_poem.evaluate import evaluate
 from lstm_poem.model import PoemModel
 from lstm_poem.poem_stats import poem_stats
-from lstm_poem.tokenizer import words
+from lstm_poem.tokenizer import spaced_words, word_tokens, words
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPROVEMENTS_DIR = ROOT / "improvements"
@@ -55,11 +56,43 @@ def reference_words(directory: Path = SAMPLE_DIR) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """A model's held-out loss, with unknown words paid for (word level)."""
+
+    bits_per_char: float
+    nats_per_token: float  # as training reports it: an unknown word costs only its "unknown" prediction
+    unknown_words: int  # scored words outside the model's vocabulary
+
+
+def held_out_loss(poem: PoemModel, text: str) -> HeldOut:
+    """Bits per character of ``text`` that character and word models can be compared on.
+
+    A word model predicts an unseen word only as "unknown", which is cheap and would
+    flatter it. Here each unknown word also pays for being spelled out letter by
+    letter with no knowledge of English: ln(letters + 1) nats a character, end of word
+    included, over the letters of the words the model knows. Characters are those of
+    the scored words as printed (``spaced_words``).
+    """
+    evaluation = evaluate(poem, text)
+    if poem.config.level == "char":
+        return HeldOut(evaluation.bits_per_char, evaluation.loss, 0)
+    scored = word_tokens(text)[1 : 1 + evaluation.tokens]  # evaluate()'s targets: every token after the first
+    known = set(poem.tokenizer.tokens)
+    unknown = [token for token in scored if token not in known]
+    letters = len({char for token in poem.tokenizer.tokens[1:] for char in token})
+    spelling = sum((len(token) + 1) * math.log(letters + 1) for token in unknown)
+    chars = len("".join(spaced_words(scored)))
+    total = evaluation.loss * evaluation.tokens + spelling
+    return HeldOut(total / chars / math.log(2), evaluation.loss, len(unknown))
+
+
+@dataclass(frozen=True)
 class Score:
     """One model measured on the shared held-out text and the shared poem settings."""
 
     bits_per_char: float
     nats_per_token: float
+    unknown_words: int
     real_word_share: float  # mean over the random seeds
     repetition: float  # mean over the random seeds
     poem: str  # the poem written with the first random seed
@@ -82,7 +115,7 @@ def score(
     """Held-out bits per character, and poem statistics averaged over ``seeds``."""
     from lstm_poem.generate import Generator
 
-    evaluation = evaluate(poem, held_out)
+    loss = held_out_loss(poem, held_out)
     generator = Generator(poem)
     texts = [
         generator.generate(prime, [temperature], length=poem_length(poem, chars), seed=seed).samples[0].text
@@ -90,8 +123,9 @@ def score(
     ]
     stats = [poem_stats(text, vocabulary) for text in texts]
     return Score(
-        bits_per_char=evaluation.bits_per_char,
-        nats_per_token=evaluation.loss,
+        bits_per_char=loss.bits_per_char,
+        nats_per_token=loss.nats_per_token,
+        unknown_words=loss.unknown_words,
         real_word_share=sum(s.real_word_share or 0.0 for s in stats) / len(stats),
         repetition=sum(s.repetition for s in stats) / len(stats),
         poem=texts[0],
@@ -114,6 +148,7 @@ class Row:
     repetition: float
     train_seconds: float
     poem: str  # the poem the script wrote with the catalog's settings
+    unknown_words: int = 0  # held-out words a word model does not know (each charged its spelling)
     note: str = ""  # anything a reader must know to judge the figures
 
     def load(self) -> PoemModel:
@@ -157,6 +192,7 @@ def load_table(directory: Path | None = None) -> Table | None:
             repetition=float(item["repetition"]),
             train_seconds=float(item["train_seconds"]),
             poem=item["poem"],
+            unknown_words=int(item.get("unknown_words", 0)),
             note=item.get("note", ""),
         )
         for item in data["rows"]

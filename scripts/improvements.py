@@ -222,6 +222,7 @@ def scored(file: str, held_out: str, vocabulary: frozenset[str]) -> dict:
         "level": poem.config.level,
         "bits_per_char": round(measured.bits_per_char, 4),
         "nats_per_token": round(measured.nats_per_token, 4),
+        "unknown_words": measured.unknown_words,
         "real_word_share": round(measured.real_word_share, 4),
         "repetition": round(measured.repetition, 4),
         "poem": measured.poem,
@@ -240,7 +241,7 @@ def main() -> None:
     old = {r["name"]: r for r in json.loads(index.read_text())["rows"]} if index.is_file() else {}
     head_text, held_out = split_at_stanza(SMALL_CORPUS.read_text(encoding="utf-8"))
     vocabulary = reference_words()
-    rows = {}
+    rows = dict(old)  # rows not re-made keep their figures; a run cut short loses nothing
     with tempfile.TemporaryDirectory() as workdir:
         head = Path(workdir) / "small.txt"
         head.write_text(head_text, encoding="utf-8")
@@ -250,8 +251,6 @@ def main() -> None:
             elif not args.rescore and args.only in (None, recipe.name):
                 notebook_seconds = rows["notebook"]["train_seconds"] if "notebook" in rows else 60.0
                 rows[recipe.name] = make_row(recipe, head, held_out, vocabulary, notebook_seconds)
-            elif recipe.name in old:
-                rows[recipe.name] = old[recipe.name]
             catalog = {
                 "held_out": "the last tenth of sample_corpora/sonnets.txt (from a stanza break); the small-corpus "
                 "rows train on the other nine tenths ('small.txt')",

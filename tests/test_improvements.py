@@ -43,6 +43,30 @@ def test_score_measures_held_out_bits_and_poems_at_fixed_seeds(trained, small_te
     assert other.poem != first.poem
 
 
+def test_a_word_model_pays_for_unknown_words_by_spelling_them(small_text):
+    import math
+
+    from lstm_poem.evaluate import evaluate
+    from lstm_poem.improvements import held_out_loss
+    from lstm_poem.train import train
+
+    from conftest import tiny_model_config, tiny_train_config
+
+    poem = train(small_text, tiny_model_config(level="word", max_words=300), tiny_train_config(epochs=1)).poem
+    known = small_text[:400]
+    plain = held_out_loss(poem, known)
+    assert plain.unknown_words == 0
+    cheap = evaluate(poem, known)
+    assert plain.nats_per_token == pytest.approx(cheap.loss)
+    with_unknown = known.replace("the ", "zyxwvut ")
+    paid = held_out_loss(poem, with_unknown)
+    assert paid.unknown_words > 0
+    flattering = evaluate(poem, with_unknown)
+    # The spelling charge comes on top of what the "unknown" prediction alone would cost.
+    as_trained = flattering.loss * flattering.tokens / len(with_unknown.replace("  ", " ")) / math.log(2)
+    assert paid.bits_per_char > as_trained
+
+
 def write_catalog(directory, rows, bundle) -> None:
     made = [
         {
