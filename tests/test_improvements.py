@@ -46,11 +46,10 @@ def test_score_measures_held_out_bits_and_poems_at_fixed_seeds(trained, small_te
 def test_a_word_model_pays_for_unknown_words_by_spelling_them(small_text):
     import math
 
+    from conftest import tiny_model_config, tiny_train_config
     from lstm_poem.evaluate import evaluate
     from lstm_poem.improvements import held_out_loss
     from lstm_poem.train import train
-
-    from conftest import tiny_model_config, tiny_train_config
 
     poem = train(small_text, tiny_model_config(level="word", max_words=300), tiny_train_config(epochs=1)).poem
     known = small_text[:400]
