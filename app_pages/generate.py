@@ -8,6 +8,7 @@ from lstm_poem.charts import confidence_html, next_token_chart
 from lstm_poem.generate import PrimeError
 from lstm_poem.poem_stats import poem_stats
 from ui import state
+from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.format import percent
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown
@@ -23,6 +24,7 @@ if entry is None:
 if entry.about:
     st.caption(entry.about)
 
+compare = compare_models_toggle()
 token = "character" if entry.poem.config.level == "char" else "word"
 sampling = pick_sampling(
     extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400)),
@@ -34,17 +36,14 @@ sampling = pick_sampling(
 )
 prime, temperatures, seed, shared_noise = sampling.prime, sampling.temperatures, sampling.seed, sampling.shared_noise
 length, shade, columns = sampling.extra, sampling.toggle, sampling.columns
+column_entries = pick_column_models(columns, entry) if compare else [entry] * len(columns)
 
 try:
     # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
     with st.spinner("Writing…"):
+        written, seconds = write_columns(column_entries, entry, prime, temperatures, length, seed, shared_noise)
         generator = entry.generator()
-        shared = entry.source == "pretrained"  # the same poems for every student: written once per server
-        generation = state.remembered(
-            ("poems", entry.key, prime, tuple(temperatures), length, seed, shared_noise),
-            lambda: generator.generate(prime, temperatures, length=length, seed=seed, shared_noise=shared_noise),
-            shared,
-        )
+        shared = entry.source == "pretrained"  # the same odds for every student: worked out once per server
         odds_chart = state.remembered(
             ("odds chart", entry.key, prime, tuple(temperatures)),
             lambda: next_token_chart(generator.next_token_odds(prime, temperatures), token).to_dict(),
@@ -54,21 +53,21 @@ except PrimeError as err:
     st.warning(str(err), icon=":material/edit:")
     st.stop()
 
-warn_unknown(generation.unknown)
+warn_unknown(list(dict.fromkeys(piece for poem in written for piece in poem.unknown)))
 
-vocabulary = entry.vocabulary
-for column, sample in zip(columns, generation.samples):
+for column, poem in zip(columns, written):
+    sample, unit = poem.sample, "character" if poem.entry.poem.config.level == "char" else "word"
     with column:
-        st.markdown(f"##### T = {sample.temperature:g}")
+        st.markdown(f"##### T = {sample.temperature:g}" + (f" · {poem.entry.name}" if poem.own_model else ""))
         body = confidence_html(sample.pieces, sample.probs) if shade else html.escape(sample.text)
-        seed_html = f'<span style="color: #888">{html.escape(generation.prime)}</span>'
+        seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
         st.html(f'<div style="{POEM_STYLE}">{seed_html}{body}</div>')
-        stats = poem_stats(sample.text, vocabulary)
+        stats = poem_stats(sample.text, poem.entry.vocabulary)
         st.caption(
-            f"log-probability {sample.mean_logprob:.2f} per {token} · perplexity {sample.perplexity:.1f} · "
+            f"log-probability {sample.mean_logprob:.2f} per {unit} · perplexity {sample.perplexity:.1f} · "
             f"real words {percent(stats.real_word_share)} · repetition {percent(stats.repetition)}"
         )
-st.caption(f"{len(generation.samples)} poems in {generation.seconds:.2f} s.")
+st.caption(f"{len(written)} poems in {seconds:.2f} s.")
 
 with st.expander("What do these numbers mean?"):
     st.markdown(
@@ -87,7 +86,9 @@ st.caption(
 )
 st.vega_lite_chart(spec=odds_chart, width="stretch")
 
-poems = "\n\n".join(f"--- temperature {s.temperature:g} ---\n{generation.prime}{s.text}" for s in generation.samples)
+poems = "\n\n".join(
+    f"--- temperature {p.sample.temperature:g}, model {p.entry.name} ---\n{p.prime}{p.sample.text}" for p in written
+)
 st.download_button(
     "Download the poems",
     data=f"Model: {entry.name}\nSeed: {seed}\n\n{poems}\n",

@@ -38,10 +38,13 @@ def pick_column_models(columns: list[Any], page_entry: state.ModelEntry) -> list
     options = [SAME, *(key for key in entries if key != page_entry.key)]
     chosen = []
     for index, column in enumerate(columns):
+        widget = state.kept(f"column_model_{index}", SAME)
+        if st.session_state[widget] not in options:  # the model it chose is now the page's, or gone
+            st.session_state[widget] = SAME
         key = column.selectbox(
             f"Model, column {index + 1}",
             options,
-            key=state.kept(f"column_model_{index}", SAME),
+            key=widget,
             format_func=lambda key: f"same as above ({page_entry.name})" if key == SAME else entries[key].name,
         )
         chosen.append(page_entry if key == SAME or key not in entries else entries[key])
