@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from lstm_poem.pretrained import pretrained_catalog
 
 CHROMIUM = Path(os.environ.get("LSTM_POEM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -356,3 +357,33 @@ def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page)
     page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
     page.wait_for_timeout(1000)
     shoot(page, "screenshot-improvements.png")
+
+
+def pick_option(page, box_label: str, option: str) -> None:
+    page.locator("[data-testid=stSelectbox]").filter(has_text=box_label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_two_columns_with_different_models_at_the_same_temperature_and_seed_write_each_models_poem(page):
+    shipped = {model.name: model.title for model in pretrained_catalog()}
+    page.goto("/generate")
+    page.get_by_text("T = 1.5").first.wait_for()
+    page.get_by_test_id("stRadio").filter(has_text="Columns").get_by_text("2", exact=True).click()
+    page.get_by_text("T = 1.5").wait_for(state="detached")
+    page_model_alone = poems(page, 2)[0]  # the page's model at T = 0.5, seed 42
+    page.get_by_text("A model per column").click()
+    pick_option(page, "Model, column 2", shipped["sample_verse"])
+    second = page.get_by_role("slider").last  # column 2's temperature: 1.0 -> 0.5
+    second.focus()
+    for _ in range(10):
+        second.press("ArrowLeft")
+    page.get_by_text(f"T = 0.5 · {shipped['sample_verse']}", exact=True).wait_for()
+    page.wait_for_timeout(1000)  # let the rerun finish drawing both columns
+    first_column, second_column = poems(page, 2)
+    assert first_column == page_model_alone and second_column != first_column
+    shoot(page, "screenshot-generate-models.png")
+    # The second column is exactly what the sample verse model writes on its own with the same settings.
+    page.get_by_text("A model per column").click()
+    pick_option(page, "Model", shipped["sample_verse"] + " (pretrained)")
+    page.get_by_text(f"T = 0.5 · {shipped['sample_verse']}").wait_for(state="detached")
+    wait_until(lambda: poems(page, 2)[0] == second_column)
