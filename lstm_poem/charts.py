@@ -215,11 +215,16 @@ def improvements_chart(rows: Sequence[tuple[str, float, str]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("bits:Q", title="held-out bits per character (lower is better)"),
-            y=alt.Y("row:N", title=None, sort=[title for title, _, _ in rows], axis=alt.Axis(labelLimit=400)),
+            y=alt.Y(
+                "row:N",
+                title=None,
+                sort=[title for title, _, _ in rows],
+                axis=alt.Axis(labelLimit=400, labelOverlap=False),
+            ),
             color=alt.Color("level:N", title="tokens", legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("row:N"), alt.Tooltip("bits:Q", title="bits/char", format=".3f")],
         )
-        .properties(width="container", height=36 * max(1, len(rows)), description="bits per character")
+        .properties(width="container", height=alt.Step(32), description="bits per character")
     )
 
 

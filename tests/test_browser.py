@@ -360,7 +360,7 @@ def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page)
 
 
 def pick_option(page, box_label: str, option: str) -> None:
-    page.locator("[data-testid=stSelectbox]").filter(has_text=box_label).click()
+    page.locator("[data-testid=stSelectbox]").filter(has_text=box_label).first.click()  # the page's own box is first
     page.get_by_role("option", name=option).click()
 
 
@@ -369,7 +369,7 @@ def test_two_columns_with_different_models_at_the_same_temperature_and_seed_writ
     page.goto("/generate")
     page.get_by_text("T = 1.5").first.wait_for()
     page.get_by_test_id("stRadio").filter(has_text="Columns").get_by_text("2", exact=True).click()
-    page.get_by_text("T = 1.5").wait_for(state="detached")
+    page.get_by_text("T = 1.5", exact=True).wait_for(state="detached")
     page_model_alone = poems(page, 2)[0]  # the page's model at T = 0.5, seed 42
     page.get_by_text("A model per column").click()
     pick_option(page, "Model, column 2", shipped["sample_verse"])
@@ -384,6 +384,7 @@ def test_two_columns_with_different_models_at_the_same_temperature_and_seed_writ
     shoot(page, "screenshot-generate-models.png")
     # The second column is exactly what the sample verse model writes on its own with the same settings.
     page.get_by_text("A model per column").click()
+    page.get_by_text("Model, column 2").wait_for(state="detached")
     pick_option(page, "Model", shipped["sample_verse"] + " (pretrained)")
-    page.get_by_text(f"T = 0.5 · {shipped['sample_verse']}").wait_for(state="detached")
+    page.get_by_text(f"T = 0.5 · {shipped['sample_verse']}", exact=True).wait_for(state="detached")
     wait_until(lambda: poems(page, 2)[0] == second_column)
