@@ -40,18 +40,43 @@ with st.container(horizontal=True, vertical_alignment="center"):
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
             st.rerun()
+    if st.button(
+        "Run the table's quick rows",
+        icon=":material/lightbulb:",
+        disabled=active is not None or corpus is None,
+        help="One after another on this verse: LSTM, GRU, two stacked layers, word level, and fine-tuned from the "
+        "sample verse model, each for at most a minute. They join the comparison below with their bits per "
+        "character, like the table on the 'Why isn't it meaningful?' page.",
+    ):
+        try:
+            state.queue_quick_rows(corpus)
+        except ConfigError as err:
+            state.queued_runs().clear()
+            st.error(f"Training could not start: {err}", icon=":material/error:")
+        else:
+            st.rerun()
     stop = st.button(
-        "Stop", icon=":material/stop:", disabled=active is None, help="Ends training now and keeps the best weights."
+        "Stop",
+        icon=":material/stop:",
+        disabled=active is None,
+        help="Ends training now and keeps the best weights (and drops any queued rows).",
     )
     if stop and active is not None:
+        state.queued_runs().clear()
         active.job.stop()
         st.rerun()
     cancel = st.button(
-        "Cancel", icon=":material/cancel:", disabled=active is None, help="Ends training now and keeps nothing."
+        "Cancel",
+        icon=":material/cancel:",
+        disabled=active is None,
+        help="Ends training now and keeps nothing (and drops any queued rows).",
     )
     if cancel and active is not None:
+        state.queued_runs().clear()
         active.job.cancel()
         st.rerun()
+    if state.queued_runs():
+        st.caption(f"{len(state.queued_runs())} more queued; each starts when the one before it ends.")
     if active is not None:
         st.caption("Training goes on while you use other pages; come back here to watch.")
     elif not ready:

@@ -19,14 +19,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lstm_poem.corpus import SAMPLE_DIR
 from lstm_poem.evaluate import evaluate
-from lstm_poem.model import PoemModel
+from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
+from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.poem_stats import poem_stats
 from lstm_poem.tokenizer import spaced_words, word_tokens, words
+from lstm_poem.train_config import TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPROVEMENTS_DIR = ROOT / "improvements"
@@ -130,6 +132,32 @@ def score(
         repetition=sum(s.repetition for s in stats) / len(stats),
         poem=texts[0],
     )
+
+
+@dataclass(frozen=True)
+class QuickRow:
+    """A cheap row of the table that a class can run on its own corpus from the Train page."""
+
+    model: ModelConfig | None  # None: fine-tune the base model, keeping its architecture
+    training: TrainConfig
+    base: str | None = None  # name of the pretrained model to fine-tune
+
+
+QUICK_SECONDS = 60  # each quick row's time limit; five rows stay within five minutes
+
+
+def quick_rows(max_seconds: int) -> list[QuickRow]:
+    """The table's cheap rows (scratch LSTM, GRU, stacked, word level, fine-tuned from the verse
+    model), each stopped early by patience or by ``min(QUICK_SECONDS, max_seconds)`` seconds."""
+    seconds = float(min(QUICK_SECONDS, max_seconds))
+    training = TrainConfig(seq_len=64, epochs=200, patience=5, time_limit=seconds)
+    return [
+        QuickRow(ModelConfig(units=128, embedding=32), training),
+        QuickRow(ModelConfig(cell="gru", units=128, embedding=32), training),
+        QuickRow(ModelConfig(layers=2, units=128, embedding=32), training),
+        QuickRow(ModelConfig(level="word", units=128), replace(training, seq_len=20)),
+        QuickRow(None, replace(training, learning_rate=FINE_TUNE_LEARNING_RATE), base="sample_verse"),
+    ]
 
 
 @dataclass(frozen=True)

@@ -185,12 +185,33 @@ def add_model(entry: ModelEntry) -> ModelEntry:
 
 
 def collect_finished_runs() -> None:
-    """Turn every newly finished training into a model; called at the top of every script run."""
+    """Turn every newly finished training into a model, then start the next queued one;
+    called at the top of every script run."""
     for run in runs():
         snapshot = run.job.snapshot()
         if run.model_key is None and snapshot.state == "done" and snapshot.result is not None:
             run.model_key = f"run-{run.number}"
             add_model(ModelEntry(run.model_key, run.label, "trained in this session", snapshot.result.poem))
+    waiting = queued_runs()
+    if waiting and active_run() is None:
+        corpus, row = waiting.pop(0)
+        base = pretrained_models().get(PRETRAINED_PREFIX + row.base) if row.base else None
+        if row.base is None or base is not None:  # a base missing from this install is skipped
+            start_run(corpus, row.model or ModelConfig(), row.training, base=base)
+
+
+def queued_runs() -> list:
+    """Trainings waiting to start one after another (the improvements table's quick rows)."""
+    return st.session_state.setdefault("run_queue", [])
+
+
+def queue_quick_rows(corpus: Corpus) -> int:
+    """Queue the table's cheap rows on ``corpus`` (each within the server's time cap); returns how many."""
+    from lstm_poem.improvements import quick_rows
+
+    queued_runs().extend((corpus, row) for row in quick_rows(limits.MAX_TRAINING_SECONDS))
+    collect_finished_runs()  # starts the first at once
+    return len(quick_rows(limits.MAX_TRAINING_SECONDS))
 
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:

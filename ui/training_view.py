@@ -184,6 +184,8 @@ def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
     epochs.metric("Best epoch", f"{result.best_epoch} of {result.epochs_run}")
     speed.metric("Training time", duration(result.seconds), help=f"{result.train_tokens_per_s:,.0f} tokens per second")
     state.collect_finished_runs()  # in case it finished during this very script run
+    if state.active_run() is not None:  # that started the next queued row: show it training
+        st.rerun()
     entry = state.models().get(run.model_key or "")
     if entry is None:
         return
@@ -212,12 +214,15 @@ def show_comparison(runs: list[state.Run]) -> None:
         st.caption("Train again with other settings (LSTM or GRU, 1 or 2 layers…) and the runs appear here together.")
     levels = {snap.model_config.level for _, snap in finished}
     chart_unit = unit(levels.pop()) if len(levels) == 1 else "nats per token"
-    st.altair_chart(runs_chart([(run.label, snap.epochs) for run, snap in finished], unit=chart_unit), width="stretch")
+    # Bits per character in the legend: the one measure that compares character and word runs.
+    labelled = [(f"{run.label} · {snap.result.val_bits_per_char:.2f} bits/char", snap.epochs) for run, snap in finished]
+    st.altair_chart(runs_chart(labelled, unit=chart_unit), width="stretch")
     st.dataframe(
         [
             {
                 "run": run.label,
                 "best held-out loss": round(snap.result.best_val_loss, 3),
+                "bits per character": round(snap.result.val_bits_per_char, 3),
                 "best epoch": snap.result.best_epoch,
                 "epochs": snap.result.epochs_run,
                 "stopped by": snap.result.stop_reason.replace("_", " "),
