@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lstm_poem.corpus import SAMPLE_DIR
+from lstm_poem.data import heldout_start
 from lstm_poem.evaluate import evaluate
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.model import ModelConfig, PoemModel
@@ -86,6 +87,16 @@ def held_out_loss(poem: PoemModel, text: str) -> HeldOut:
     chars = len("".join(spaced_words(scored)))
     total = evaluation.loss * evaluation.tokens + spelling
     return HeldOut(total / chars / math.log(2), evaluation.loss, len(unknown))
+
+
+def run_bits_per_char(poem: PoemModel, text: str, seq_len: int, val_fraction: float, reported: float) -> float:
+    """A finished training's held-out bits per character as the table measures it: a word model's
+    held-out tail is scored again with its unknown words paid for; a character model's is as ``reported``."""
+    if poem.config.level == "char":
+        return reported
+    tokens = word_tokens(text)
+    tail = "".join(spaced_words(tokens[heldout_start(len(tokens), seq_len, val_fraction) :]))
+    return held_out_loss(poem, tail).bits_per_char
 
 
 @dataclass(frozen=True)

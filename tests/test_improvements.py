@@ -178,3 +178,19 @@ def test_an_empty_seed_line_asks_for_one(tiny_table):
     at.button[0].click().run()
     assert any("seed line" in text for text in texts(at.warning))
     assert not poems(at)
+
+
+def test_a_finished_word_run_is_compared_with_its_unknown_words_paid_for(small_text, trained):
+    from conftest import tiny_model_config, tiny_train_config
+    from lstm_poem.improvements import held_out_loss, run_bits_per_char
+    from lstm_poem.tokenizer import spaced_words, word_tokens
+    from lstm_poem.train import train
+
+    assert run_bits_per_char(trained.poem, small_text, 32, 0.1, reported=1.234) == 1.234  # characters: as trained
+    config = tiny_train_config(epochs=1, seq_len=16)
+    result = train(small_text, tiny_model_config(level="word", max_words=300), config)
+    fair = run_bits_per_char(result.poem, small_text, 16, config.val_fraction, result.val_bits_per_char)
+    tokens = word_tokens(small_text)
+    tail = "".join(spaced_words(tokens[len(tokens) - max(17, round(len(tokens) * 0.1)) :]))
+    assert fair == pytest.approx(held_out_loss(result.poem, tail).bits_per_char)
+    assert held_out_loss(result.poem, tail).unknown_words > 0 and fair > result.val_bits_per_char

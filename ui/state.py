@@ -47,6 +47,7 @@ class Run:
     model_key: str | None = None  # set once the trained model is registered
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
+    bits_per_char: float | None = None  # held-out, as the improvements table measures it (set when done)
 
     @property
     def label(self) -> str:
@@ -192,12 +193,22 @@ def collect_finished_runs() -> None:
         if run.model_key is None and snapshot.state == "done" and snapshot.result is not None:
             run.model_key = f"run-{run.number}"
             add_model(ModelEntry(run.model_key, run.label, "trained in this session", snapshot.result.poem))
+            run.bits_per_char = _fair_bits(run, snapshot.result)
     waiting = queued_runs()
     if waiting and active_run() is None:
         corpus, row = waiting.pop(0)
         base = pretrained_models().get(PRETRAINED_PREFIX + row.base) if row.base else None
         if row.base is None or base is not None:  # a base missing from this install is skipped
             start_run(corpus, row.model or ModelConfig(), row.training, base=base)
+
+
+def _fair_bits(run: Run, result) -> float:
+    from lstm_poem.improvements import run_bits_per_char
+
+    training = result.train_config
+    return run_bits_per_char(
+        result.poem, run.job.corpus.text, training.seq_len, training.val_fraction, result.val_bits_per_char
+    )
 
 
 def queued_runs() -> list:

@@ -203,6 +203,11 @@ def _summary(run: state.Run, snapshot: JobSnapshot) -> None:
         st.switch_page("app_pages/generate.py")
 
 
+def bits_per_char(run: state.Run, snapshot: JobSnapshot) -> float:
+    """Held-out bits per character; a word run's unknown words paid for, as in the improvements table."""
+    return run.bits_per_char if run.bits_per_char is not None else snapshot.result.val_bits_per_char
+
+
 def show_comparison(runs: list[state.Run]) -> None:
     """Overlay the held-out loss of every finished run of this session."""
     finished = [(run, run.job.snapshot()) for run in runs]
@@ -215,14 +220,14 @@ def show_comparison(runs: list[state.Run]) -> None:
     levels = {snap.model_config.level for _, snap in finished}
     chart_unit = unit(levels.pop()) if len(levels) == 1 else "nats per token"
     # Bits per character in the legend: the one measure that compares character and word runs.
-    labelled = [(f"{run.label} · {snap.result.val_bits_per_char:.2f} bits/char", snap.epochs) for run, snap in finished]
+    labelled = [(f"{run.label} · {bits_per_char(run, snap):.2f} bits/char", snap.epochs) for run, snap in finished]
     st.altair_chart(runs_chart(labelled, unit=chart_unit), width="stretch")
     st.dataframe(
         [
             {
                 "run": run.label,
                 "best held-out loss": round(snap.result.best_val_loss, 3),
-                "bits per character": round(snap.result.val_bits_per_char, 3),
+                "bits per character": round(bits_per_char(run, snap), 3),
                 "best epoch": snap.result.best_epoch,
                 "epochs": snap.result.epochs_run,
                 "stopped by": snap.result.stop_reason.replace("_", " "),
