@@ -48,6 +48,7 @@ class Run:
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
     bits_per_char: float | None = None  # held-out, as the improvements table measures it (set when done)
+    corpus_text: str = field(default="", repr=False)  # the training text (shared, not copied), to score a word run
 
     @property
     def label(self) -> str:
@@ -126,7 +127,9 @@ def start_run(
             abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
         )
     )
-    run = Run(len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None)
+    run = Run(
+        len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None, corpus_text=corpus.text
+    )
     runs().append(run)
     return run
 
@@ -206,8 +209,10 @@ def _fair_bits(run: Run, result) -> float:
     from lstm_poem.improvements import run_bits_per_char
 
     training = result.train_config
+    if not run.corpus_text:  # a run made without its text (tests): keep what training reported
+        return result.val_bits_per_char
     return run_bits_per_char(
-        result.poem, run.job.corpus.text, training.seq_len, training.val_fraction, result.val_bits_per_char
+        result.poem, run.corpus_text, training.seq_len, training.val_fraction, result.val_bits_per_char
     )
 
 
