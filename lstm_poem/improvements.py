@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from lstm_poem.corpus import SAMPLE_DIR
@@ -217,23 +217,10 @@ def load_table(directory: Path | None = None) -> Table | None:
     if not index.is_file():
         return None
     data = json.loads(index.read_text(encoding="utf-8"))
+    # The catalog is the project's own file, written by scripts/improvements.py: its fields are Row's.
+    known = {field.name for field in fields(Row)} - {"path"}
     rows = [
-        Row(
-            name=item["name"],
-            title=item["title"],
-            why=item["why"],
-            path=ROOT / item["file"],
-            command=item["command"],
-            level=item["level"],
-            parameters=int(item["parameters"]),
-            bits_per_char=float(item["bits_per_char"]),
-            real_word_share=float(item["real_word_share"]),
-            repetition=float(item["repetition"]),
-            train_seconds=float(item["train_seconds"]),
-            poem=item["poem"],
-            unknown_words=int(item.get("unknown_words", 0)),
-            note=item.get("note", ""),
-        )
+        Row(path=ROOT / item["file"], **{key: value for key, value in item.items() if key in known})
         for item in data["rows"]
         if (ROOT / item["file"]).is_file()
     ]
