@@ -78,7 +78,7 @@ def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
         "from streamlit.testing.v1 import AppTest\n"
         "from lstm_poem import pretrained\n"
         f"pretrained.PRETRAINED_DIR = pretrained.Path({str(tmp_path)!r})\n"
-        f"at = AppTest.from_file({APP!r}).run()\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
         "assert not at.exception\n"
         "assert any('No pretrained model' in info.value for info in at.info)\n"
         "assert any(link.proto.page == 'watch' for link in at.get('page_link'))\n"
