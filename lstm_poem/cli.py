@@ -54,7 +54,18 @@ def _train_parser(commands) -> None:
     p.add_argument(
         "--lr-patience", type=int, help="halve the learning rate after N epochs without improvement (0 = never)"
     )
-    p.add_argument("--val-fraction", type=float, help="share of the text held out (taken from its end)")
+    p.add_argument("--val-fraction", type=float, help="share of the text held out")
+    p.add_argument(
+        "--holdout",
+        choices=["tail", "poems"],
+        help="hold out the end of the text (default) or every k-th poem (poems separated by two blank lines)",
+    )
+    p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: one pass over the text)")
+    p.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="save a resumable checkpoint here after every epoch; if DIR already holds one, continue that run",
+    )
     p.add_argument("--seed", type=int, help="random seed for weights, shuffling and dropout")
     p.add_argument("--time-limit", type=float, help="stop after this many seconds (best weights kept)")
     p.add_argument("--sample-length", type=int, help="print a sample (T = 0.7) of this many tokens after each epoch")
@@ -130,10 +141,26 @@ def _log_progress(record: ProgressRecord) -> None:
         _log(
             f"epoch {record.epoch:3d}  loss {record.loss:.4f}  held-out {record.val_loss:.4f}  "
             f"best {record.best_val_loss:.4f} (epoch {record.best_epoch})  "
-            f"patience {record.epochs_without_improvement}/{record.patience}  {record.elapsed:.0f}s"
+            f"patience {record.epochs_without_improvement}/{record.patience}  lr {record.learning_rate:.2g}  "
+            f"{record.elapsed:.0f}s"
         )
         if record.sample:
             _log("  " + record.sample.replace("\n", "\n  "))
+
+
+def _log_checkpoint(folder: Path) -> None:
+    """Say whether this run starts fresh or resumes; find out now whether the folder can be made."""
+    from lstm_poem.checkpoint import read_checkpoint
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"Could not create the checkpoint folder {folder}: {err.strerror}") from None
+    resume = read_checkpoint(folder)
+    if resume is None:
+        _log(f"checkpoints go to {folder} after every epoch; run the same command again to resume")
+    else:
+        _log(f"resuming the run checkpointed in {folder} after epoch {resume.epochs_done}")
 
 
 def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
@@ -159,6 +186,8 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     corpus = load_corpus(args.corpus)
     for note in corpus.notes:
         _log(f"note: {note}")
+    if args.checkpoint_dir:
+        _log_checkpoint(Path(args.checkpoint_dir))
     result = train(corpus, model_config, train_config, on_progress=_log_progress, init_from=base)
     for note in result.notes:
         _log(f"note: {note}")

@@ -1,9 +1,12 @@
 """Turn a token stream into training and held-out windows.
 
-The last ``val_fraction`` of the stream is held out. Training windows are cut
-only from the part before it, so the held-out loss measures text the model has
-never been trained on. Every position of every window is a target: the input is
-``tokens[i : i + seq_len]`` and the target is the same span shifted by one.
+By default the last ``val_fraction`` of the stream is held out. A collection of
+poems in some sorted order (by poet, by title) would then hold out only its last
+poets, so :func:`split_poems` can instead hold out every k-th poem. Either way
+training windows are cut only from the training part, so the held-out loss
+measures text the model has never been trained on. Every position of every
+window is a target: the input is ``tokens[i : i + seq_len]`` and the target is
+the same span shifted by one.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_poem.corpus import CorpusError
+
+# Collections of poems (the shared verse corpus, the sample corpora) separate poems by two blank lines.
+POEM_BREAK = "\n\n\n"
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,37 @@ def split_stream(ids: np.ndarray, seq_len: int, val_fraction: float) -> Split:
         )
     boundary = heldout_start(len(ids), seq_len, val_fraction)
     return Split(train=ids[:boundary], heldout=ids[boundary:])
+
+
+def split_poems(text: str, val_fraction: float) -> tuple[str, str]:
+    """Split a text of poems separated by two blank lines into (training, held-out) texts.
+
+    Every k-th poem is held out, k = round(1 / val_fraction), so the held-out
+    poems are spread over the whole collection; the rest are trained on. Both
+    parts keep the two-blank-line separator. Raises :class:`CorpusError` when
+    there are too few poems to hold any out.
+    """
+    poems = [poem.strip("\n") for poem in text.split(POEM_BREAK) if poem.strip()]
+    step = max(2, round(1 / val_fraction))
+    if len(poems) < step:
+        raise CorpusError(
+            f"Holding out whole poems needs at least {step} poems separated by two blank lines; "
+            f"this text has {len(poems)}. Hold out the end of the text instead."
+        )
+    held = [poem for i, poem in enumerate(poems) if i % step == step - 1]
+    kept = [poem for i, poem in enumerate(poems) if i % step != step - 1]
+    return POEM_BREAK.join(kept) + "\n", POEM_BREAK.join(held) + "\n"
+
+
+def split_parts(train_ids: np.ndarray, heldout_ids: np.ndarray, seq_len: int) -> Split:
+    """A :class:`Split` of two separately encoded parts; raise :class:`CorpusError` if either is too short."""
+    for part, ids in (("training", train_ids), ("held-out", heldout_ids)):
+        if len(ids) < seq_len + 1:
+            raise CorpusError(
+                f"The {part} part is too short: it has {len(ids):,} tokens and a window of {seq_len} "
+                f"needs at least {seq_len + 1:,}. Use a longer text or a shorter window."
+            )
+    return Split(train=np.asarray(train_ids, dtype=np.int32), heldout=np.asarray(heldout_ids, dtype=np.int32))
 
 
 def heldout_start(n_tokens: int, seq_len: int, val_fraction: float) -> int:
@@ -87,20 +124,25 @@ def training_windows_per_epoch(ids: np.ndarray, seq_len: int) -> int:
     return max(1, (len(ids) - seq_len) // seq_len)
 
 
-def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: int):
+def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: int, endless: bool = False):
     """Shuffled (input, target) batches whose window boundaries move every epoch.
 
-    Each epoch cuts the stream at a fresh random offset, so the model does not
+    Each pass cuts the stream at a fresh random offset, so the model does not
     see the same few hundred windows (each starting from a blank state at the
     same place) over and over; on a small corpus that delays overfitting. The
     offsets and the shuffling are drawn from ``seed``, so runs are reproducible.
+
+    ``endless`` gives one pass after another without end, for training in
+    "epochs" of a fixed number of batches (``steps_per_epoch``) on a text too
+    big to pass over between two looks at the held-out loss.
     """
     import tensorflow as tf
 
     stream = tf.constant(np.asarray(ids, dtype=np.int32))
     count = training_windows_per_epoch(ids, seq_len)
     if len(ids) < 2 * seq_len + 1:  # too short to shift: one fixed window
-        return make_dataset(ids, seq_len, batch_size)
+        fixed = make_dataset(ids, seq_len, batch_size)
+        return fixed.repeat() if endless else fixed
 
     def cut(random_value):
         offset = tf.cast(random_value % seq_len, tf.int32)
@@ -109,6 +151,9 @@ def make_training_dataset(ids: np.ndarray, seq_len: int, batch_size: int, seed: 
         chunk = tf.gather(stream, positions)
         return tf.data.Dataset.from_tensor_slices((chunk[:, :-1], chunk[:, 1:]))
 
+    if endless:
+        passes = tf.data.Dataset.random(seed=seed)
+        return passes.flat_map(cut).shuffle(count, seed=seed).batch(batch_size, drop_remainder=True).prefetch(2)
     offsets = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
     batches = -(-count // batch_size)
     return (

@@ -24,17 +24,20 @@ import numpy as np
 from lstm_poem import __version__
 from lstm_poem.corpus import Corpus, corpus_from_text
 from lstm_poem.data import (
+    Split,
     covered_tokens,
     heldout_start,
     make_dataset,
     make_training_dataset,
+    split_parts,
+    split_poems,
     split_stream,
     training_windows_per_epoch,
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
 from lstm_poem.model import ModelConfig, PoemModel, build_model
 from lstm_poem.records import EpochRecord, ProgressRecord
-from lstm_poem.tokenizer import WordTokenizer, fit_tokenizer, word_tokens, words
+from lstm_poem.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
 from lstm_poem.train_config import TrainConfig
 
 
@@ -48,7 +51,8 @@ class TrainResult:
     best_epoch: int
     best_val_loss: float
     val_bits_per_char: float
-    stop_reason: str  # "early_stopping" | "time_limit" | "user_stop" | "max_epochs"
+    # "early_stopping" | "time_limit" | "user_stop" | "max_epochs"; "running" in a checkpoint's bundle
+    stop_reason: str
     seconds: float
     train_tokens_per_s: float
     notes: list[str] = field(default_factory=list)  # e.g. characters added to a base model's vocabulary
@@ -138,21 +142,33 @@ def train(
         tokenizer = _fit_words_on_training_part(corpus.text, model_config.max_words, train_config)
     else:
         tokenizer = fit_tokenizer(corpus.text, "char")
-    ids = np.asarray(tokenizer.encode(corpus.text, skip_unknown=False).ids, dtype=np.int32)
-    split = split_stream(ids, train_config.seq_len, train_config.val_fraction)
+    split = split_tokens(corpus.text, tokenizer, train_config)
     model_config.check_size(tokenizer.vocab_size)
+    resume = None
+    if train_config.checkpoint_dir is not None:
+        from lstm_poem.checkpoint import check_compatible, read_checkpoint
 
-    keras.utils.set_random_seed(train_config.seed)
-    if init_from is None:
+        resume = read_checkpoint(train_config.checkpoint_dir)
+        settings = _checkpoint_settings(model_config, tokenizer, train_config)
+        if resume is not None:
+            check_compatible(resume, settings["model"], settings["tokenizer"], settings["training"])
+
+    # A resumed run draws fresh data offsets and dropout masks instead of replaying the first session's.
+    seed = train_config.seed + (resume.epochs_done if resume is not None else 0)
+    keras.utils.set_random_seed(seed)
+    if init_from is None or resume is not None:
         network = build_model(model_config, tokenizer.vocab_size)
     else:
         network = network_from_base(init_from, tokenizer.vocab_size)
-        freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
+    freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
     network.compile(
         optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
-    train_data = make_training_dataset(split.train, train_config.seq_len, train_config.batch_size, train_config.seed)
+    steps = train_config.steps_per_epoch or None
+    train_data = make_training_dataset(
+        split.train, train_config.seq_len, train_config.batch_size, seed, endless=steps is not None
+    )
     heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
     poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
 
@@ -163,36 +179,73 @@ def train(
         restore_best_weights=True,
     )
     callbacks = [early_stopping]
+    reduce_lr = None
     if train_config.lr_patience:
-        # Listed first so that the epoch it fires on is reported with the new rate.
-        callbacks.insert(
-            0,
-            keras.callbacks.ReduceLROnPlateau(
-                monitor="val_loss",
-                factor=0.5,
-                patience=train_config.lr_patience,
-                min_lr=train_config.learning_rate / 32,
-            ),
+        reduce_lr = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss",
+            factor=0.5,
+            patience=train_config.lr_patience,
+            min_lr=train_config.learning_rate / 32,
         )
+        callbacks.insert(0, reduce_lr)  # first, so that the epoch it fires on is reported with the new rate
+    per_pass = training_windows_per_epoch(split.train, train_config.seq_len)
+    windows = steps * train_config.batch_size if steps else per_pass
     progress = ProgressCallback(
         early_stopping=early_stopping,
         config=train_config,
-        windows=training_windows_per_epoch(split.train, train_config.seq_len),
+        windows=windows,
         on_progress=on_progress or (lambda record: None),
         stop_event=stop_event,
         sample_prime=first_line(tokenizer.decode(split.heldout.tolist())),
         poem=poem,
         start=start,
     )
+    callbacks.append(progress)
+    scored = covered_tokens(split.heldout, train_config.seq_len)
+    scored_chars = len(tokenizer.decode(scored.tolist()))
+
+    def result(reason: str) -> TrainResult:
+        best_val_loss = float(early_stopping.best)
+        seconds = time.perf_counter() - start
+        return TrainResult(
+            poem=poem,
+            train_config=train_config,
+            history=list(progress.history),
+            best_epoch=early_stopping.best_epoch + 1,
+            best_val_loss=best_val_loss,
+            val_bits_per_char=bits_per_char(best_val_loss, len(scored), scored_chars),
+            stop_reason=reason,
+            seconds=seconds,
+            train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
+            notes=notes,
+        )
+
+    if train_config.checkpoint_dir is not None:
+        from lstm_poem.checkpoint import CheckpointCallback, restore_network
+
+        if resume is not None:
+            restore_network(network, resume)
+        callbacks.append(
+            CheckpointCallback(
+                train_config.checkpoint_dir,
+                progress,
+                reduce_lr,
+                settings,
+                describe=lambda: _bundle_info(corpus, result("running"), init_from),
+                poem=poem,
+                resume=resume,
+            )
+        )
     network.fit(
         train_data,
         validation_data=heldout_data,
         epochs=train_config.epochs,
-        callbacks=[*callbacks, progress],
+        initial_epoch=resume.epochs_done if resume is not None else 0,
+        steps_per_epoch=steps,
+        callbacks=callbacks,
         shuffle=False,  # the dataset reshuffles itself, reproducibly, each epoch
         verbose=0,
     )
-    seconds = time.perf_counter() - start
 
     if early_stopping.stopped_epoch > 0:
         reason = "early_stopping"
@@ -202,28 +255,31 @@ def train(
         reason = "time_limit"
     else:
         reason = "max_epochs"
-    scored = covered_tokens(split.heldout, train_config.seq_len)
-    best_val_loss = float(early_stopping.best)
-    result = TrainResult(
-        poem=poem,
-        train_config=train_config,
-        history=progress.history,
-        best_epoch=early_stopping.best_epoch + 1,
-        best_val_loss=best_val_loss,
-        val_bits_per_char=bits_per_char(best_val_loss, len(scored), len(tokenizer.decode(scored.tolist()))),
-        stop_reason=reason,
-        seconds=seconds,
-        train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
-        notes=notes,
-    )
-    poem.info = _bundle_info(corpus, result, init_from)
-    return result
+    finished = result(reason)
+    poem.info = _bundle_info(corpus, finished, init_from)
+    return finished
+
+
+def split_tokens(text: str, tokenizer: Tokenizer, config: TrainConfig) -> Split:
+    """Encode ``text`` and cut it into training and held-out tokens as ``config.holdout`` says."""
+    if config.holdout == "poems":
+        train_text, heldout_text = split_poems(text, config.val_fraction)
+        encode = lambda part: np.asarray(tokenizer.encode(part, skip_unknown=False).ids, np.int32)  # noqa: E731
+        return split_parts(encode(train_text), encode(heldout_text), config.seq_len)
+    ids = np.asarray(tokenizer.encode(text, skip_unknown=False).ids, dtype=np.int32)
+    return split_stream(ids, config.seq_len, config.val_fraction)
+
+
+def _checkpoint_settings(model_config: ModelConfig, tokenizer: Tokenizer, config: TrainConfig) -> dict[str, Any]:
+    return {"model": model_config.to_dict(), "tokenizer": tokenizer.to_dict(), "training": config.to_dict()}
 
 
 def _fit_words_on_training_part(text: str, max_words: int, config: TrainConfig) -> WordTokenizer:
     """Count words in the training part only: a held-out word never trained on is "unknown", as it
     would be in a new poem, instead of flattering the held-out loss. Each token becomes one id, so
     the boundary found here is the one :func:`split_stream` finds after encoding."""
+    if config.holdout == "poems":
+        return WordTokenizer.fit_pieces(word_tokens(split_poems(text, config.val_fraction)[0]), max_words)
     tokens = word_tokens(text)
     boundary = heldout_start(len(tokens), config.seq_len, config.val_fraction)
     return WordTokenizer.fit_pieces(tokens[:boundary], max_words)

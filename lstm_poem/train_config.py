@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lstm_poem import limits
-from lstm_poem.model import check_int, check_range
+from lstm_poem.model import ConfigError, check_int, check_range
+
+HOLDOUTS = ("tail", "poems")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,14 @@ class TrainConfig:
     # Halve the learning rate after this many epochs without held-out improvement (0 = never).
     lr_patience: int = 1
     val_fraction: float = 0.1
+    # What is held out: "tail" = the end of the text; "poems" = every k-th poem (poems separated by
+    # two blank lines), for a collection in some sorted order whose tail would be unlike the rest.
+    holdout: str = "tail"
+    # Batches per epoch (0 = one pass over the text). On a large corpus a fixed number of batches
+    # gives a held-out loss, an early-stopping check and a checkpoint every few minutes.
+    steps_per_epoch: int = 0
+    # Folder for a resumable checkpoint after every epoch (see lstm_poem.checkpoint); None = none.
+    checkpoint_dir: str | None = None
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
     sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
@@ -42,6 +52,9 @@ class TrainConfig:
         check_range("min_delta", self.min_delta, 0.0, 1.0)
         check_int("lr_patience", self.lr_patience, 0, 1000)
         check_range("val_fraction", self.val_fraction, 0.01, 0.5)
+        if self.holdout not in HOLDOUTS:
+            raise ConfigError(f"holdout must be one of {', '.join(HOLDOUTS)}, not {self.holdout!r}.")
+        check_int("steps_per_epoch", self.steps_per_epoch, 0, 10_000_000)
         check_int("seed", self.seed, 0, 2**31 - 1)
         if self.time_limit is not None:
             check_range("time_limit", self.time_limit, 0.0, 24 * 3600)

@@ -3,10 +3,13 @@ import pytest
 
 from lstm_poem.corpus import CorpusError
 from lstm_poem.data import (
+    POEM_BREAK,
     covered_tokens,
     make_dataset,
     make_training_dataset,
     min_tokens,
+    split_parts,
+    split_poems,
     split_stream,
     training_windows_per_epoch,
     windows,
@@ -77,3 +80,36 @@ def test_training_dataset_of_a_short_stream():
     ids = np.arange(15, dtype=np.int32)
     ((x, y),) = list(make_training_dataset(ids, 10, 16, seed=0))
     assert x.numpy().tolist() == [list(range(10))]
+
+
+def _poems(count: int) -> str:
+    return "\n\n\n".join(f"Poem {i} begins here\nand poem {i} ends here" for i in range(count)) + "\n"
+
+
+def test_split_poems_holds_out_every_tenth_poem_whole():
+    train_text, heldout_text = split_poems(_poems(30), 0.1)
+    held = heldout_text.strip("\n").split(POEM_BREAK)
+    kept = train_text.strip("\n").split(POEM_BREAK)
+    assert [p.split()[1] for p in held] == ["9", "19", "29"]  # spread over the collection, not its tail
+    assert len(kept) == 27 and not set(kept) & set(held)
+    assert all(p.startswith("Poem") and p.endswith("here") for p in held + kept)  # no poem cut in two
+
+
+def test_split_poems_needs_enough_poems():
+    with pytest.raises(CorpusError, match="at least 10 poems"):
+        split_poems(_poems(9), 0.1)
+
+
+def test_split_parts_refuses_a_part_shorter_than_a_window():
+    with pytest.raises(CorpusError, match="held-out part is too short"):
+        split_parts(np.arange(100), np.arange(5), seq_len=10)
+
+
+def test_endless_training_dataset_keeps_cutting_fresh_passes():
+    ids = np.arange(1000, dtype=np.int32)
+    batches = list(make_training_dataset(ids, 10, 16, seed=3, endless=True).take(30))  # nearly 5 passes of 99
+    assert all(x.shape == (16, 10) for x, _ in batches)  # whole batches only
+    starts = [int(row[0]) for x, _ in batches for row in x.numpy()]
+    assert len({s % 10 for s in starts}) > 1  # several offsets: several passes
+    for x, y in batches:
+        np.testing.assert_array_equal(y.numpy(), x.numpy() + 1)
