@@ -41,14 +41,21 @@ FORMAT = "lstm-poem-bundle"
 FORMAT_VERSION = 1
 _JSON_NAME = "bundle.json"
 _WEIGHTS_NAME = "weights.npz"
+SAVE_DTYPES = ("float32", "float16")  # what save_bundle can store; bundle_checks reads both
 
 
-def bundle_bytes(poem: PoemModel) -> bytes:
-    """The model as the bytes of a ``.zip`` bundle (for a download button)."""
+def bundle_bytes(poem: PoemModel, weight_dtype: str = "float32") -> bytes:
+    """The model as the bytes of a ``.zip`` bundle (for a download button).
+
+    ``weight_dtype="float16"`` stores the weights at half the size (for shipped
+    models with a size budget); loading always turns them back into float32.
+    """
     import keras
     import tensorflow as tf
 
-    weights = poem.network.get_weights()
+    if weight_dtype not in SAVE_DTYPES:
+        raise ValueError(f"weight_dtype must be one of {', '.join(SAVE_DTYPES)}, not {weight_dtype!r}")
+    weights = [w.astype(weight_dtype) for w in poem.network.get_weights()]
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -73,10 +80,10 @@ def bundle_bytes(poem: PoemModel) -> bytes:
     return out.getvalue()
 
 
-def save_bundle(poem: PoemModel, path: str | Path) -> Path:
+def save_bundle(poem: PoemModel, path: str | Path, weight_dtype: str = "float32") -> Path:
     """Write the bundle to ``path`` and return it."""
     path = Path(path)
-    path.write_bytes(bundle_bytes(poem))
+    path.write_bytes(bundle_bytes(poem, weight_dtype))
     return path
 
 

@@ -79,6 +79,12 @@ def _train_parser(commands) -> None:
         "--freeze-embedding", action="store_true", default=None, help="with --init-from: keep the embedding fixed"
     )
     p.add_argument("--freeze-layers", type=int, help="with --init-from: keep the lowest N recurrent layers fixed")
+    p.add_argument(
+        "--weight-dtype",
+        choices=["float32", "float16"],
+        default="float32",
+        help="store the bundle's weights at this precision (float16: half the size; loaded back as float32)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
 
 
@@ -192,7 +198,7 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     for note in result.notes:
         _log(f"note: {note}")
     try:
-        save_bundle(result.poem, out)
+        save_bundle(result.poem, out, args.weight_dtype)
     except OSError as err:
         raise UsageError(f"Could not write the model to {out}: {err.strerror}") from None
     _log(

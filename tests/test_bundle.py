@@ -25,6 +25,21 @@ def test_round_trip_gives_identical_poems(trained, generator, good_bytes, tmp_pa
     assert load_bundle(io.BytesIO(good_bytes)).config == loaded.config
 
 
+def test_float16_bundle_is_smaller_and_loads_as_float32(trained, small_text, good_bytes):
+    from lstm_poem.evaluate import evaluate
+
+    half = bundle_bytes(trained.poem, weight_dtype="float16")
+    assert len(half) < 0.65 * len(good_bytes)
+    loaded = load_bundle(half)
+    assert {w.dtype for w in loaded.network.get_weights()} == {np.dtype("float32")}
+    for original, restored in zip(trained.poem.network.get_weights(), loaded.network.get_weights()):
+        np.testing.assert_allclose(restored, original, rtol=1e-3, atol=1e-4)
+    change = evaluate(loaded, small_text).loss - evaluate(trained.poem, small_text).loss
+    assert abs(change) < 0.002
+    with pytest.raises(ValueError, match="weight_dtype"):
+        bundle_bytes(trained.poem, weight_dtype="int8")
+
+
 def test_bundle_records_versions_and_corpus(good_bytes):
     with zipfile.ZipFile(io.BytesIO(good_bytes)) as archive:
         document = json.loads(archive.read("bundle.json"))
