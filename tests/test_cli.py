@@ -157,3 +157,19 @@ def test_hostile_bundles_exit_2_with_one_line(good_bytes, tmp_path, hostile, fra
     args = ["--prime", "The"] if command == "generate" else [BALLADS]
     proc = run_cli(command, path, *args, expect=2)
     assert proc.stderr.startswith("error: ") and fragment in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
+def test_checkpointed_run_resumes_and_saves_float16(tmp_path):
+    poems = tmp_path / "poems.txt"
+    stanzas = [s for s in BALLADS.read_text(encoding="utf-8").split("\n\n") if s.strip()]
+    poems.write_text("\n\n\n".join(stanzas) + "\n", encoding="utf-8")
+    folder, out = tmp_path / "run", tmp_path / "base.zip"
+    args = ["train", poems, "--out", out, "--units", 32, "--embedding", 16, "--seq-len", 32, "--holdout", "poems"]
+    args += ["--steps-per-epoch", 3, "--checkpoint-dir", folder, "--weight-dtype", "float16", "--json"]
+    first = run_cli(*args, "--epochs", 1)
+    assert "checkpoints go to" in first.stderr and (folder / "best.zip").is_file()
+    second = run_cli(*args, "--epochs", 2)
+    assert "after epoch 1" in second.stderr and json.loads(second.stdout)["epochs_run"] == 2
+    assert out.stat().st_size < (folder / "best.zip").stat().st_size  # float16 weights, float32 checkpoint
+    assert json.loads(run_cli("evaluate", out, poems, "--json").stdout)["loss"] > 0
+    assert "other settings (seq_len)" in run_cli(*args[:-5], "--seq-len", 16, *args[-5:], expect=2).stderr
