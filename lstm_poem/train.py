@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +40,9 @@ from lstm_poem.model import ModelConfig, PoemModel, build_model
 from lstm_poem.records import EpochRecord, ProgressRecord
 from lstm_poem.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
 from lstm_poem.train_config import TrainConfig
+
+# Words of the training text a bundle lists (the 18 MB verse corpus has about 84,000).
+MAX_SAVED_WORDS = 120_000
 
 
 @dataclass
@@ -287,16 +291,18 @@ def _fit_words_on_training_part(text: str, max_words: int, config: TrainConfig) 
 
 def _bundle_info(corpus: Corpus, result: TrainResult, base: PoemModel | None) -> dict[str, Any]:
     """Facts saved with the model, all plain JSON."""
-    vocabulary = sorted({word.lower() for word in words(corpus.text)})
+    counts = Counter(word.lower() for word in words(corpus.text))
     if base is not None:  # a fine-tuned model knows the base's words too
-        vocabulary = sorted(set(vocabulary) | set(base.info.get("corpus", {}).get("words", [])))
+        counts.update(base.info.get("corpus", {}).get("words", []))
+    # The most frequent words when there are too many: the first ones alphabetically would drop whole letters.
+    vocabulary = sorted(word for word, _ in counts.most_common(MAX_SAVED_WORDS))
     info = {
         "name": corpus.name,
         "corpus": {
             "name": corpus.name,
             "chars": corpus.n_chars,
             "lines": corpus.n_lines,
-            "words": vocabulary[:20_000],  # lets a page tell invented words from real ones
+            "words": vocabulary,  # lets a page tell invented words from real ones
         },
         "training": result.train_config.to_dict(),
         "history": [asdict(record) for record in result.history],
