@@ -126,3 +126,12 @@ def test_word_vocabulary_comes_from_the_training_part_only(ballads_text):
     tokens = set(result.poem.tokenizer.tokens)
     assert "zephyrous" not in tokens and "quillwort" not in tokens
     assert "miller" in tokens
+
+
+def test_bundle_lists_the_most_frequent_words_when_there_are_too_many(small_text, monkeypatch):
+    import lstm_poem.train as training
+
+    monkeypatch.setattr(training, "MAX_SAVED_WORDS", 3)
+    text = small_text + "\n" + "zither " * 500 + "\n"
+    listed = train(text, tiny_model_config(), tiny_train_config(epochs=1)).poem.info["corpus"]["words"]
+    assert len(listed) == 3 and "zither" in listed  # frequent, though late in the alphabet
