@@ -121,7 +121,10 @@ def train(
 
     With ``init_from`` (fine-tuning) the network starts as a copy of that
     model: its architecture replaces ``model_config`` and its vocabulary is
-    kept (see :mod:`lstm_poem.finetune`).
+    kept (see :mod:`lstm_poem.finetune`). With ``train_config.checkpoint_dir``
+    the whole training state is saved after every epoch, and a folder that
+    already holds a checkpoint of the same settings is resumed from (see
+    :mod:`lstm_poem.checkpoint`).
 
     Raises :class:`~lstm_poem.corpus.CorpusError` when the text is too short for
     the window and :class:`~lstm_poem.model.ConfigError` for impossible settings.
