@@ -9,6 +9,10 @@ similar machine load; on a shared machine the figures are still noisy.
 Usage (from the repo root; needs ../shared/corpora)::
 
     python bench/bench_verse_base.py [--tokens 960000] [--only 512-f32 512-bf16] [--json results.json]
+    python bench/bench_verse_base.py --speed-rounds 3 --only 512-f32 512-bf16 512-f32-b64
+
+``--speed-rounds`` measures speed alone, fairer under a changing load: every
+model is built first, then short bursts of training alternate between them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ SETUPS = (
     Setup("512-f32", 512),
     Setup("512-bf16", 512, precision="mixed_bfloat16"),
     Setup("512-f32-b64", 512, batch_size=64, learning_rate=0.007),
+    Setup("512-bf16-b64", 512, precision="mixed_bfloat16", batch_size=64, learning_rate=0.007),
     Setup("2x384-f32", 384, layers=2),
 )
 
@@ -87,10 +92,34 @@ def run(setup: Setup, train_ids: np.ndarray, heldout_ids: np.ndarray, vocab_size
     }
 
 
+def speed_rounds(setups: list[Setup], train_ids: np.ndarray, vocab_size: int, rounds: int) -> list[dict]:
+    """Tokens per second of each setup, timed in alternating bursts of about 100,000 tokens."""
+    import keras
+
+    trainers = []
+    for setup in setups:
+        keras.mixed_precision.set_dtype_policy(setup.precision)
+        network = build_model(ModelConfig(units=setup.units, layers=setup.layers, dropout=0.1), vocab_size)
+        network.compile(optimizer=keras.optimizers.Adam(setup.learning_rate, clipnorm=1.0),
+                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        data = make_training_dataset(train_ids, SEQ_LEN, setup.batch_size, seed=42, endless=True)
+        network.fit(data.take(5), verbose=0)  # compile the step function before timing
+        trainers.append((setup, network, data, 100_000 // (setup.batch_size * SEQ_LEN)))
+    keras.mixed_precision.set_dtype_policy("float32")
+    speeds: dict[str, list[float]] = {setup.name: [] for setup in setups}
+    for _ in range(rounds):
+        for setup, network, data, steps in trainers:
+            start = time.perf_counter()
+            network.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+            speeds[setup.name].append(steps * setup.batch_size * SEQ_LEN / (time.perf_counter() - start))
+    return [{**setup.__dict__, "tokens_per_s": [round(v) for v in speeds[setup.name]]} for setup in setups]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tokens", type=int, default=960_000, help="training tokens per configuration")
     parser.add_argument("--only", nargs="+", choices=[s.name for s in SETUPS], help="run just these")
+    parser.add_argument("--speed-rounds", type=int, help="measure speed only, in this many alternating rounds")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     if not VERSE.is_file():
@@ -99,6 +128,11 @@ def main() -> None:
     tokenizer = fit_tokenizer(train_text + heldout_text, "char")
     train_ids = np.asarray(tokenizer.encode(train_text).ids, np.int32)
     heldout_ids = np.asarray(tokenizer.encode(heldout_text[:HELDOUT_CHARS]).ids, np.int32)
+    if args.speed_rounds:
+        chosen = [s for s in SETUPS if not args.only or s.name in args.only]
+        for row in speed_rounds(chosen, train_ids, tokenizer.vocab_size, args.speed_rounds):
+            print(json.dumps(row), flush=True)
+        return
     results = []
     for setup in SETUPS:
         if args.only and setup.name not in args.only:

@@ -60,9 +60,9 @@ def adapt_vocabulary(base: PoemModel, text: str) -> Vocabulary:
     return Vocabulary(known, [], [word for word, _ in counts.most_common()])
 
 
-def network_from_base(base: PoemModel, vocab_size: int):
+def network_from_base(base: PoemModel, vocab_size: int, precision: str = "float32"):
     """A fresh network with the base's architecture and weights, grown to ``vocab_size`` tokens."""
-    network = build_model(base.config, vocab_size)
+    network = build_model(base.config, vocab_size, precision)
     old_size = base.tokenizer.vocab_size
     extra = vocab_size - old_size
 

@@ -16,6 +16,8 @@ from lstm_poem.tokenizer import Tokenizer
 
 CELLS = ("lstm", "gru", "rnn")
 LEVELS = ("char", "word")
+# Compute precisions for training. Weights stay float32 either way, so a bundle does not depend on it.
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
@@ -99,23 +101,38 @@ class ModelConfig:
         return cls(**data)
 
 
-def build_model(config: ModelConfig, vocab_size: int):
+def native_bfloat16() -> bool:
+    """True when this CPU computes in bfloat16 natively (AVX-512 BF16 or AMX), where it pays to train in it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            flags = info.read()
+    except OSError:  # not Linux: assume not
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def build_model(config: ModelConfig, vocab_size: int, precision: str = "float32"):
     """A Keras model mapping token ids [batch, time] to next-token logits [batch, time, vocab].
 
     The recurrent layers keep Keras's cuDNN-compatible defaults (tanh/sigmoid,
     no recurrent dropout, no unroll) so the same model trains fast on a GPU.
+    With ``precision="mixed_bfloat16"`` the layers compute in bfloat16 on
+    float32 weights; the logits stay float32, so the softmax and loss do too.
     """
     import keras
 
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}.")
     config.check_size(vocab_size)
     layer_types = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
     inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
-    x = keras.layers.Embedding(vocab_size, config.embedding, name="embedding")(inputs)
+    x = keras.layers.Embedding(vocab_size, config.embedding, name="embedding", dtype=precision)(inputs)
     for i in range(config.layers):
-        x = layer_types[config.cell](config.units, return_sequences=True, name=f"{config.cell}_{i + 1}")(x)
+        cell = layer_types[config.cell]
+        x = cell(config.units, return_sequences=True, name=f"{config.cell}_{i + 1}", dtype=precision)(x)
         if config.dropout > 0:
-            x = keras.layers.Dropout(config.dropout, name=f"dropout_{i + 1}")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+            x = keras.layers.Dropout(config.dropout, name=f"dropout_{i + 1}", dtype=precision)(x)
+    logits = keras.layers.Dense(vocab_size, name="logits", dtype="float32")(x)
     return keras.Model(inputs, logits, name=f"poem_{config.cell}")
 
 

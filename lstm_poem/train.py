@@ -36,7 +36,7 @@ from lstm_poem.data import (
     training_windows_per_epoch,
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
-from lstm_poem.model import ModelConfig, PoemModel, build_model
+from lstm_poem.model import ModelConfig, PoemModel, build_model, native_bfloat16
 from lstm_poem.records import EpochRecord, ProgressRecord
 from lstm_poem.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
 from lstm_poem.train_config import TrainConfig
@@ -163,10 +163,14 @@ def train(
     # A resumed run draws fresh data offsets and dropout masks instead of replaying the first session's.
     seed = train_config.seed + (resume.epochs_done if resume is not None else 0)
     keras.utils.set_random_seed(seed)
+    precision = train_config.precision
+    if precision == "mixed_bfloat16" and not native_bfloat16():
+        precision = "float32"
+        notes.append("This CPU has no native bfloat16 (AVX-512 BF16 or AMX), so the model trained in float32.")
     if init_from is None or resume is not None:
-        network = build_model(model_config, tokenizer.vocab_size)
+        network = build_model(model_config, tokenizer.vocab_size, precision)
     else:
-        network = network_from_base(init_from, tokenizer.vocab_size)
+        network = network_from_base(init_from, tokenizer.vocab_size, precision)
     freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
     network.compile(
         optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),

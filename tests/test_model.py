@@ -63,3 +63,12 @@ def test_limits_can_be_overridden_from_the_environment(monkeypatch):
     assert _env_int("MAX_EPOCHS", 1000) == 7
     monkeypatch.setenv("LSTM_POEM_MAX_EPOCHS", "lots")
     assert _env_int("MAX_EPOCHS", 1000) == 1000
+
+
+def test_mixed_bfloat16_computes_in_bfloat16_with_float32_weights_and_logits():
+    network = build_model(ModelConfig(units=16, embedding=8), vocab_size=10, precision="mixed_bfloat16")
+    assert network.get_layer("lstm_1").compute_dtype == "bfloat16"
+    assert {w.dtype for w in network.get_weights()} == {np.dtype("float32")}
+    assert network(np.zeros((1, 5), np.int32)).dtype == "float32"
+    with pytest.raises(ConfigError, match="precision"):
+        build_model(ModelConfig(units=16, embedding=8), vocab_size=10, precision="float8")

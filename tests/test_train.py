@@ -135,3 +135,17 @@ def test_bundle_lists_the_most_frequent_words_when_there_are_too_many(small_text
     text = small_text + "\n" + "zither " * 500 + "\n"
     listed = train(text, tiny_model_config(), tiny_train_config(epochs=1)).poem.info["corpus"]["words"]
     assert len(listed) == 3 and "zither" in listed  # frequent, though late in the alphabet
+
+
+def test_bfloat16_training_falls_back_to_float32_without_native_support(small_text, monkeypatch):
+    import lstm_poem.train as training
+
+    config = tiny_train_config(epochs=1, precision="mixed_bfloat16")
+    monkeypatch.setattr(training, "native_bfloat16", lambda: True)
+    fast = train(small_text, tiny_model_config(), config)
+    assert fast.poem.network.get_layer("lstm_1").compute_dtype == "bfloat16" and not fast.notes
+    assert math.isfinite(fast.best_val_loss)
+    monkeypatch.setattr(training, "native_bfloat16", lambda: False)
+    plain = train(small_text, tiny_model_config(), config)
+    assert plain.poem.network.get_layer("lstm_1").compute_dtype == "float32"
+    assert "no native bfloat16" in plain.notes[0]
