@@ -194,14 +194,17 @@ def snapshot(recipe: Recipe, workdir: Path) -> dict:
     poem = load_bundle(best)
     save_bundle(poem, out, "float16" if "float16" in recipe.flags else "float32")
     entry = catalog_entry(recipe, corpus, shown_corpus, out, workdir)
+    # The same weights before rounding to float16, scored the same way: what the smaller file costs.
+    from lstm_poem.evaluate import evaluate
+
+    entry["held_out_loss_of_float32_weights"] = round(evaluate(poem, held_out_text(recipe, corpus)).loss, 4)
+    training = poem.info["training"]
     entry["status"] = (
-        f"best checkpoint after {entry['epochs_run']} epochs of {STEPS_NOTE}; the run goes on: "
-        f"python scripts/train_pretrained.py --only {recipe.name}"
+        f"the best checkpoint so far: epoch {entry['best_epoch']} of {entry['epochs_run']} run, each of "
+        f"{training['steps_per_epoch']} batches of {training['batch_size']} windows of {training['seq_len']} "
+        f"characters; the run goes on with python scripts/train_pretrained.py --only {recipe.name}"
     )
     return entry
-
-
-STEPS_NOTE = "a fixed number of batches (see --steps-per-epoch in the command)"
 
 
 def catalog_entry(recipe: Recipe, corpus: Path, shown_corpus: str, out: Path, workdir: Path) -> dict:
