@@ -185,6 +185,7 @@ def train(recipe: Recipe, workdir: Path) -> dict:
 def snapshot(recipe: Recipe, workdir: Path) -> dict:
     """Ship the best checkpoint so far of a long run that is still going (or was cut short)."""
     from lstm_poem.bundle import load_bundle, save_bundle
+    from lstm_poem.evaluate import evaluate
 
     best = CHECKPOINT_ROOT / recipe.name / "best.zip"
     if not best.is_file():
@@ -195,8 +196,6 @@ def snapshot(recipe: Recipe, workdir: Path) -> dict:
     save_bundle(poem, out, "float16" if "float16" in recipe.flags else "float32")
     entry = catalog_entry(recipe, corpus, shown_corpus, out, workdir)
     # The same weights before rounding to float16, scored the same way: what the smaller file costs.
-    from lstm_poem.evaluate import evaluate
-
     entry["held_out_loss_of_float32_weights"] = round(evaluate(poem, held_out_text(recipe, corpus)).loss, 4)
     training = poem.info["training"]
     entry["status"] = (
