@@ -100,12 +100,15 @@ RECIPES = (
     Recipe(
         "sonnets",
         "Shakespeare's sonnets",
-        "Pentameter lines, thee and thou, rhyme words at line ends. Fine-tuned from the verse base model: "
+        "Pentameter lines, thee and thou, rhyme words at line ends. Fine-tuned from the plays model: "
         "90 KB of sonnets alone is too little to learn English from scratch.",
         "Shakespeare's Sonnets (Project Gutenberg #1041), ../shared/corpora/shakespeare_sonnets.txt",
         ("shakespeare_sonnets.txt",),
-        ("--epochs", "60", "--patience", "6", *HALF),
-        base="verse_base",
+        ("--epochs", "60", "--patience", "6"),
+        # Still the plays model: fine-tuned from the verse base after its 4th epoch the sonnets scored
+        # 1.3668, worse than 1.3531 from plays. Switch to "verse_base" (with *HALF) once the base's
+        # before_fine_tuning score on the sonnets is well below today's.
+        base="plays",
         held_out="the sonnets' last 10%",
     ),
     Recipe(
