@@ -33,7 +33,10 @@ def test_the_catalog_lists_small_documented_bundles():
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_each_bundle_loads_and_writes_verse_lines(name):
     poem = MODELS[name].load()
-    text = Generator(poem).generate("\n", [0.5], length=400, seed=42).samples[0].text
+    # Frost's lines are indented, so from a blank seed at T = 0.5 a Frost model may write nothing but
+    # spaces (both the plays-based and the verse-based one do for some seeds); the app seeds it with a line.
+    prime = "Two roads diverged in a yellow wood,\n" if name == "frost" else "\n"
+    text = Generator(poem).generate(prime, [0.5], length=400, seed=42).samples[0].text
     lines = [line for line in text.splitlines() if line.strip()]
     # Lines of verse, not one long run. The median, not the longest: the weakest model (sample_verse) now
     # and then misses a line break, whichever sampler draws its characters.
