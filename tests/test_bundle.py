@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from bundle_edits import edit_json, edit_weights, rewrite
 
-from lstm_poem.bundle import BundleError, load_bundle, save_bundle
+from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
 from lstm_poem.generate import Generator
 
 PRIME = "The miller hung a lantern out\n"
