@@ -43,7 +43,8 @@ from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromi
 POEMS_DRAWN = re.compile(r"^\d+ poems in ")
 TRAINING_OVER = re.compile("weights of (the best )?epoch")
 FINISHED = re.compile(r"Finished after (\d+) epochs")
-SLIDER_PAUSE_SECONDS = 3.0
+STOP_REASONS = ("early stopping", "time limit")
+SLIDER_PAUSE_SECONDS = 10.0  # a student reads the poems, then nudges the temperature again
 TIMEOUT_MS = 600_000
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
 COLLECT_WAIT_SECONDS = 65
@@ -54,6 +55,12 @@ class TrainingOutcome:
     epochs: int
     best_val_loss: float
     seconds: float  # from pressing Train to the outcome shown
+    stopped_by: str  # "early stopping" | "time limit" | "other", as the page said
+
+    def kept_up_with(self, alone: TrainingOutcome, share: float = 0.8) -> bool:
+        """Ran at least ``share`` of the epochs of the training alone, or ended by early stopping
+        before that (its own schedule, not a lack of time: trainings at once are not bit-identical)."""
+        return self.epochs >= share * alone.epochs or self.stopped_by == "early stopping"
 
 
 async def new_student(browser, app: ServedApp):
@@ -93,12 +100,15 @@ async def train_quick_demo(page) -> TrainingOutcome:
     await page.get_by_text("distinct characters").first.wait_for()
     started = time.monotonic()
     await page.get_by_role("button", name="Train").click()
-    await page.get_by_text(TRAINING_OVER).first.wait_for(timeout=TIMEOUT_MS)
+    outcome = page.get_by_text(TRAINING_OVER).first
+    await outcome.wait_for(timeout=TIMEOUT_MS)
     seconds = time.monotonic() - started
+    said = await outcome.inner_text()
+    stopped_by = next((reason for reason in STOP_REASONS if reason in said.lower()), "other")
     progress = await page.get_by_text(FINISHED).first.inner_text()
     metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
     loss = await metric.get_by_test_id("stMetricValue").inner_text()
-    return TrainingOutcome(int(FINISHED.search(progress).group(1)), float(loss), seconds)
+    return TrainingOutcome(int(FINISHED.search(progress).group(1)), float(loss), seconds, stopped_by)
 
 
 async def train_at_once(browser, app: ServedApp, trainers: int) -> list[TrainingOutcome]:
@@ -202,6 +212,7 @@ async def run(
                 lesson_report["server_rss_after_mb"] = round(app.memory_mb("VmRSS"), 1)
                 trainings = lesson_report["trainings"]
                 lesson_report["epochs_vs_alone"] = [round(t["epochs"] / alone.epochs, 2) for t in trainings]
+                lesson_report["kept_up_with_alone"] = [TrainingOutcome(**t).kept_up_with(alone) for t in trainings]
                 lesson_report["loss_minus_alone"] = [
                     round(t["best_val_loss"] - alone.best_val_loss, 3) for t in trainings
                 ]
