@@ -17,10 +17,6 @@ POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.0
 
 st.title("Generate poems")
 entry = pick_model()
-if entry is None:
-    st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
-    st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
-    st.stop()
 if entry.about:
     st.caption(entry.about)
 

@@ -13,9 +13,6 @@ DEFAULT_TEXT = (
 
 st.title("Inside the network")
 entry = pick_model()
-if entry is None:
-    st.info("There is no model yet. Train one, or load a model file above.")
-    st.stop()
 
 text = st.text_area(
     "Text to read, one character at a time", key=state.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000

@@ -9,10 +9,6 @@ from ui.sampling_controls import pick_sampling, warn_unknown
 
 st.title("Watch it write")
 entry = pick_model()
-if entry is None:
-    st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
-    st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
-    st.stop()
 token = "character" if entry.poem.config.level == "char" else "word"
 st.caption(
     "The same model, seed text, temperatures and random seed as the Generate page: twenty steps here write "

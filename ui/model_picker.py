@@ -23,8 +23,9 @@ def _load_upload() -> None:
         st.session_state.pop("bundle_error", None)
 
 
-def pick_model() -> state.ModelEntry | None:
-    """Draw the model controls; return the model to write with (None when there is none)."""
+def pick_model() -> state.ModelEntry:
+    """Draw the model controls and return the model to use; with none yet, say how to get one and stop
+    the page there."""
     entries = state.available_models()
     current = state.current_model()
     if entries:
@@ -46,4 +47,9 @@ def pick_model() -> state.ModelEntry | None:
         )
     if "bundle_error" in st.session_state:
         st.error(st.session_state["bundle_error"], icon=":material/error:")
-    return state.current_model()
+    entry = state.current_model()
+    if entry is None:
+        st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
+        st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")
+        st.stop()
+    return entry
