@@ -33,11 +33,9 @@ def request(text: str, name: str = "pasted text", **settings) -> TrainingRequest
     return TrainingRequest(corpus_from_text(text, name=name), tiny_model_config(), tiny_train_config(**settings))
 
 
-def long_training(backend, text: str):
-    """A training of 500 epochs that only a stop, a cancel or a failure ends (early stopping never
-    fires: on a quiet machine it ended one before a test could take its cluster away), once its first
-    batch has been reported."""
-    job = backend.submit(request(text, epochs=500, patience=500))
+def long_training(backend, text: str, **settings):
+    """A training of 500 epochs, once its first batch has been reported."""
+    job = backend.submit(request(text, epochs=500, **settings))
     wait_until(lambda: job.snapshot().batches, seconds=STARTUP)
     return job
 

@@ -77,7 +77,8 @@ from test_backends import long_training, request
 
 text = BALLADS.read_text()[:4000]
 with LocalCluster(num_cpus=1) as cluster:
-    job = long_training(RayBackend(RayConfig(cluster.address, lost_after=5)), text)
+    # Early stopping must not end it first (on a quiet machine it did): only losing the cluster can.
+    job = long_training(RayBackend(RayConfig(cluster.address, lost_after=5)), text, patience=500)
 # The whole cluster has gone away, mid-training.
 job.join(timeout=60)
 print("LOST", job.snapshot().state, job.snapshot().error, flush=True)
