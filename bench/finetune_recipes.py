@@ -1,0 +1,118 @@
+"""Which fine-tuning recipe gets Frost and the sonnets furthest from the verse base?
+
+Each variant fine-tunes one base bundle on one target (Frost's two books joined,
+or Shakespeare's sonnets), holding out the last 10% exactly as
+``scripts/train_pretrained.py`` does, so the figures are the catalog's. A
+variant may change the learning rate and the dropout (dropout is not a weight:
+a small corpus can take more of it than the base was trained with), and may go
+through an intermediate text first (``via``: the base fine-tuned on that corpus,
+then on the target). One JSON line per variant: held-out loss, best epoch,
+epochs run, seconds.
+
+Usage (from the repo root; needs ../shared/corpora)::
+
+    python bench/finetune_recipes.py BASE.zip --target frost --dropout 0.1 0.3 --learning-rate 0.002 0.001
+    python bench/finetune_recipes.py BASE.zip --target sonnets --via tinyshakespeare.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
+
+from lstm_poem import limits  # noqa: E402
+
+limits.set_tensorflow_defaults()
+
+from lstm_poem.bundle import load_bundle  # noqa: E402
+from lstm_poem.corpus import corpus_from_text  # noqa: E402
+from lstm_poem.model import PoemModel  # noqa: E402
+from lstm_poem.train import train  # noqa: E402
+from lstm_poem.train_config import TrainConfig  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "corpora"
+TARGETS = {
+    "frost": ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
+    "sonnets": ("shakespeare_sonnets.txt",),
+}
+
+
+def target_text(files: tuple[str, ...]) -> str:
+    """The target's training text, joined as scripts/train_pretrained.py joins it."""
+    if len(files) == 1:
+        return (SHARED / files[0]).read_text(encoding="utf-8")
+    return "\n\n\n".join((SHARED / name).read_text(encoding="utf-8").strip("\n") for name in files) + "\n"
+
+
+def fine_tune(base: PoemModel, text: str, name: str, dropout: float, learning_rate: float, **settings) -> tuple:
+    start = replace(base, config=replace(base.config, dropout=dropout))
+    config = TrainConfig(
+        learning_rate=learning_rate,
+        epochs=60,
+        patience=settings.pop("patience", 5),
+        precision="mixed_bfloat16",
+        **settings,
+    )
+    result = train(corpus_from_text(text, name=name), train_config=config, init_from=start)
+    return result.poem, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("base", help="the base bundle (.zip)")
+    parser.add_argument("--target", choices=TARGETS, required=True)
+    parser.add_argument("--dropout", type=float, nargs="+", default=[0.1])
+    parser.add_argument("--learning-rate", type=float, nargs="+", default=[0.002])
+    parser.add_argument("--via", help="a corpus in ../shared/corpora to fine-tune on first (its last 10% held out)")
+    parser.add_argument("--via-steps", type=int, default=400, help="batches per epoch of the intermediate step")
+    args = parser.parse_args()
+    base = load_bundle(args.base)
+    if args.via:
+        base, first = fine_tune(
+            base,
+            (SHARED / args.via).read_text(encoding="utf-8"),
+            args.via,
+            base.config.dropout,
+            0.002,
+            steps_per_epoch=args.via_steps,
+            batch_size=64,
+            patience=2,
+        )
+        print(
+            json.dumps(
+                {
+                    "via": args.via,
+                    "held_out": round(first.best_val_loss, 4),
+                    "epochs": first.epochs_run,
+                    "seconds": round(first.seconds),
+                }
+            ),
+            flush=True,
+        )
+    text = target_text(TARGETS[args.target])
+    for dropout in args.dropout:
+        for learning_rate in args.learning_rate:
+            _, result = fine_tune(base, text, args.target, dropout, learning_rate)
+            row = {
+                "target": args.target,
+                "base": args.base,
+                "via": args.via,
+                "dropout": dropout,
+                "learning_rate": learning_rate,
+                "held_out": round(result.best_val_loss, 4),
+                "best_epoch": result.best_epoch,
+                "epochs_run": result.epochs_run,
+                "seconds": round(result.seconds),
+            }
+            print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
