@@ -55,7 +55,7 @@ def fine_tune(base: PoemModel, text: str, name: str, dropout: float, learning_ra
     start = replace(base, config=replace(base.config, dropout=dropout))
     config = TrainConfig(
         learning_rate=learning_rate,
-        epochs=60,
+        epochs=settings.pop("epochs", 60),
         patience=settings.pop("patience", 5),
         precision="mixed_bfloat16",
         **settings,
@@ -71,7 +71,8 @@ def main() -> None:
     parser.add_argument("--dropout", type=float, nargs="+", default=[0.1])
     parser.add_argument("--learning-rate", type=float, nargs="+", default=[0.002])
     parser.add_argument("--via", help="a corpus in ../shared/corpora to fine-tune on first (its last 10% held out)")
-    parser.add_argument("--via-steps", type=int, default=400, help="batches per epoch of the intermediate step")
+    parser.add_argument("--via-steps", type=int, default=200, help="batches per epoch of the intermediate step")
+    parser.add_argument("--via-epochs", type=int, default=3, help="epochs of the intermediate step")
     args = parser.parse_args()
     base = load_bundle(args.base)
     if args.via:
@@ -82,6 +83,7 @@ def main() -> None:
             base.config.dropout,
             0.002,
             steps_per_epoch=args.via_steps,
+            epochs=args.via_epochs,
             batch_size=64,
             patience=2,
         )

@@ -4,7 +4,9 @@ For every model of each catalog given (for example the one in ``pretrained/``
 and a copy of an older one), this scores
 
 - the held-out loss (nats/char) on the sonnets' and Frost's held-out tails,
-  cut exactly as ``scripts/train_pretrained.py`` cuts them for fine-tuning;
+  cut exactly as ``scripts/train_pretrained.py`` cuts them for fine-tuning, and
+  the same in bits/char with a word model's unknown words charged their spelling
+  (``lstm_poem.improvements.held_out_loss``), the axis both levels share;
 - over 20 seeds at T = 0.5 and T = 1.0 (400 characters each, primed with the
   model's own seed line): the share of words that occur in the model's training
   texts (the words its bundle lists, base model's included), the share that
@@ -34,6 +36,7 @@ import train_pretrained as recipes  # noqa: E402
 
 from lstm_poem.evaluate import evaluate  # noqa: E402
 from lstm_poem.generate import Generator  # noqa: E402
+from lstm_poem.improvements import held_out_loss  # noqa: E402
 from lstm_poem.poem_stats import real_word_share, repetition  # noqa: E402
 from lstm_poem.pretrained import pretrained_catalog  # noqa: E402
 from lstm_poem.tokenizer import words  # noqa: E402
@@ -46,6 +49,9 @@ PRIMES = {
     "frost": "Two roads diverged in a yellow wood,\n",
 }
 DEFAULT_PRIME = "The moon was rising on the hill,\n"
+# english_verse.txt has 4.0 characters per word token (punctuation and line breaks are tokens too), so a
+# word model writes about as much verse as a character model in a quarter of the steps.
+CHARS_PER_WORD_TOKEN = 4
 SCORED = ("sonnets", "frost")
 
 
@@ -55,17 +61,19 @@ def score_model(item, held_out: dict[str, str], own_words: dict[str, frozenset[s
     own = own_words.get(item.name, known)
     prime = PRIMES.get(item.name, DEFAULT_PRIME)
     generator = Generator(poem)
+    length = LENGTH if poem.config.level == "char" else LENGTH // CHARS_PER_WORD_TOKEN
     stats: dict[float, dict[str, list[float]]] = {t: {"real": [], "own": [], "repeat": []} for t in TEMPERATURES}
     for seed in SEEDS:
-        for sample in generator.generate(prime, list(TEMPERATURES), length=LENGTH, seed=seed).samples:
+        for sample in generator.generate(prime, list(TEMPERATURES), length=length, seed=seed).samples:
             row = stats[sample.temperature]
             row["real"].append(real_word_share(sample.text, known) or 0.0)
             row["own"].append(real_word_share(sample.text, own) or 0.0)
             row["repeat"].append(repetition(sample.text))
-    example = generator.generate(prime, [0.5], length=LENGTH, seed=42).samples[0].text
+    example = generator.generate(prime, [0.5], length=length, seed=42).samples[0].text
     return {
         "model": item.name,
         "held_out_loss": {name: round(evaluate(poem, text).loss, 4) for name, text in held_out.items()},
+        "bits_per_char": {name: round(held_out_loss(poem, text).bits_per_char, 4) for name, text in held_out.items()},
         "by_temperature": {
             str(t): {key: round(statistics.mean(values), 4) for key, values in row.items()} for t, row in stats.items()
         },
