@@ -54,6 +54,9 @@ def _train_parser(commands) -> None:
     p.add_argument(
         "--lr-patience", type=int, help="halve the learning rate after N epochs without improvement (0 = never)"
     )
+    p.add_argument(
+        "--lr-min-delta", type=float, help="for the learning rate, a smaller drop in held-out loss is no improvement"
+    )
     p.add_argument("--val-fraction", type=float, help="share of the text held out")
     p.add_argument(
         "--holdout",

@@ -196,6 +196,7 @@ def train(
             monitor="val_loss",
             factor=0.5,
             patience=train_config.lr_patience,
+            min_delta=train_config.lr_min_delta,
             min_lr=train_config.learning_rate / 32,
         )
         callbacks.insert(0, reduce_lr)  # first, so that the epoch it fires on is reported with the new rate

@@ -27,6 +27,9 @@ class TrainConfig:
     min_delta: float = 0.0
     # Halve the learning rate after this many epochs without held-out improvement (0 = never).
     lr_patience: int = 1
+    # For the learning rate, an epoch that lowers the held-out loss by less than this is no improvement:
+    # a long run creeping down by a thousandth an epoch gains more from a smaller step.
+    lr_min_delta: float = 0.0001
     val_fraction: float = 0.1
     # What is held out: "tail" = the end of the text; "poems" = every k-th poem (poems separated by
     # two blank lines), for a collection in some sorted order whose tail would be unlike the rest.
@@ -53,6 +56,7 @@ class TrainConfig:
         check_int("patience", self.patience, 1, 1000)
         check_range("min_delta", self.min_delta, 0.0, 1.0)
         check_int("lr_patience", self.lr_patience, 0, 1000)
+        check_range("lr_min_delta", self.lr_min_delta, 0.0, 1.0)
         check_range("val_fraction", self.val_fraction, 0.01, 0.5)
         if self.holdout not in HOLDOUTS:
             raise ConfigError(f"holdout must be one of {', '.join(HOLDOUTS)}, not {self.holdout!r}.")

@@ -83,7 +83,7 @@ RECIPES = (
         ("english_verse.txt",),
         (
             "--holdout", "poems", "--units", "512", "--dropout", "0.1", "--batch-size", "64",
-            "--learning-rate", "0.005", "--steps-per-epoch", "400",
+            "--learning-rate", "0.005", "--lr-min-delta", "0.002", "--steps-per-epoch", "400",
             "--epochs", "300", "--patience", "4", *HALF,
         ),
         held_out="every 10th poem of english_verse.txt (886 poems, 1.6 MB)",
@@ -142,11 +142,12 @@ RECIPES = (
     Recipe(
         "sample_verse",
         "lstm-poem sample verse",
-        "Trained on the project's own sonnets, haiku, limericks, ballads and free verse: seed it with the "
-        "start of any of those forms and it follows.",
+        "The verse base fine-tuned on the project's own sonnets, haiku, limericks, ballads and free verse: "
+        "seed it with the start of any of those forms and it follows.",
         "all corpora in sample_corpora/ (original CC0 verse), each one's last tenth moved to the end",
         (),
-        ("--units", "256", "--dropout", "0.3", "--epochs", "80", "--patience", "6"),
+        ("--epochs", "60", "--patience", "6", *HALF),
+        base="verse_base",
         held_out="the last 10% of each sample corpus",
     ),
 )

@@ -1,5 +1,6 @@
 import math
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -60,6 +61,17 @@ def test_early_stopping_stops_and_restores_the_best_weights(small_text):
     restored = heldout_loss(result, small_text)
     assert restored == pytest.approx(result.best_val_loss, abs=1e-4)
     assert abs(restored - last.val_loss) > 1e-3
+
+
+def test_an_improvement_smaller_than_lr_min_delta_halves_the_learning_rate(small_text):
+    # A tiny model on a tiny text improves by far less than 1 nat an epoch: every epoch is a plateau
+    # for the learning rate, while early stopping (min_delta 0) still sees the improvements.
+    config = tiny_train_config(epochs=3, patience=5, learning_rate=0.02, lr_min_delta=1.0)
+    result = train(small_text, tiny_model_config(), config)
+    assert [r.learning_rate for r in result.history] == pytest.approx([0.02, 0.01, 0.005])  # the first sets the mark
+    assert result.best_epoch == 3  # the smaller steps still improved the held-out loss
+    default = train(small_text, tiny_model_config(), replace(config, lr_min_delta=0.0001))
+    assert [r.learning_rate for r in default.history] == pytest.approx([0.02, 0.02, 0.02])
 
 
 def test_same_seed_same_losses(small_text):
