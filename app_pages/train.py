@@ -55,26 +55,16 @@ with st.container(horizontal=True, vertical_alignment="center"):
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
             st.rerun()
-    stop = st.button(
-        "Stop",
-        icon=":material/stop:",
-        disabled=active is None,
-        help="Ends training now and keeps the best weights (and drops any queued rows).",
-    )
-    if stop and active is not None:
-        state.queued_runs().clear()
-        active.job.stop()
-        st.rerun()
-    cancel = st.button(
-        "Cancel",
-        icon=":material/cancel:",
-        disabled=active is None,
-        help="Ends training now and keeps nothing (and drops any queued rows).",
-    )
-    if cancel and active is not None:
-        state.queued_runs().clear()
-        active.job.cancel()
-        st.rerun()
+    for label, icon, keeps, end in (
+        ("Stop", ":material/stop:", "keeps the best weights", lambda job: job.stop()),
+        ("Cancel", ":material/cancel:", "keeps nothing", lambda job: job.cancel()),
+    ):
+        ends = f"Ends training now and {keeps} (and drops any queued rows)."
+        pressed = st.button(label, icon=icon, disabled=active is None, help=ends)
+        if pressed and active is not None:
+            state.queued_runs().clear()
+            end(active.job)
+            st.rerun()
     if state.queued_runs():
         st.caption(f"{len(state.queued_runs())} more queued; each starts when the one before it ends.")
     if active is not None:

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.served_app import served_app
 from conftest import ROOT
 from lstm_poem.pretrained import pretrained_catalog
 
@@ -45,48 +42,15 @@ def _missing() -> str | None:
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    yield from serve_app(tmp_path_factory.mktemp("server"))
+def app_url():
+    yield from serve_app()
 
 
-def serve_app(workdir: Path, **variables: str):
-    """A real app server (with extra environment ``variables``); its log is printed if it does not come up."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "LSTM_POEM_CACHE_DIR": str(workdir / "cache"),
-        "LSTM_POEM_CORPUS_MIRROR": "http://127.0.0.1:9",  # nothing listens there: the server is offline
-        **variables,
-    }
-    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the app did not start:\n" + (workdir / "server.log").read_text())
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+def serve_app(**variables: str):
+    """A real app server (with extra environment ``variables``); its log is shown if it does not come up."""
+    with served_app(variables, STARTUP_SECONDS) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")

@@ -37,8 +37,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, ray_cluster):
-    yield from serve_app(tmp_path_factory.mktemp("ray-server"), LSTM_POEM_RAY_ADDRESS=ray_cluster.address)
+def app_url(ray_cluster):
+    yield from serve_app(LSTM_POEM_RAY_ADDRESS=ray_cluster.address)
 
 
 def cluster_cpus_free(address: str) -> float:
