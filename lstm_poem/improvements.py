@@ -8,10 +8,10 @@ rows and writes ``improvements/catalog.json``; the page only reads it.
 
 The shared held-out text is the last tenth of the project's own sonnets
 (``sample_corpora/sonnets.txt``, cut at a stanza break). Every row can be
-scored on it fairly: the small-corpus rows train on the other nine tenths, and
-the "more data" model (``pretrained/sample_verse.zip``) held out the last tenth
-of every sample corpus, this one included. It is original verse, so no
-pretrained model saw it either.
+scored on it fairly: the small-corpus rows train on the other nine tenths, the
+"more data" model held out the last tenth of every sample corpus, this one
+included, and the verse models never read the sample corpora. It is original
+verse, so no pretrained model saw it either.
 """
 
 from __future__ import annotations

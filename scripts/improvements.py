@@ -138,16 +138,8 @@ RECIPES = (
     Recipe(
         "finetuned",
         "7. Pretrained, then fine-tuned",
-        "Starts from the plays model (1 MB of Shakespeare, LSTM(384)) and fine-tunes on the small corpus: "
-        "spelling and grammar come from the big text, the style from the small one.",
-        "cli",
-        ("--init-from", "pretrained/plays.zip", "--epochs", "30", "--patience", "4", "--seed", "42"),
-    ),
-    Recipe(
-        "finetuned_verse",
-        "7b. Pretrained on verse, then fine-tuned",
-        "Row 7 with the verse base (row 3b) as the start instead of the plays: the model that has read the "
-        "most verse, then a few epochs of the small corpus's own style.",
+        "Starts from the verse base (row 3b: 18 MB of verse, LSTM(512)) and fine-tunes on the small corpus: "
+        "spelling, grammar and metre come from the big text, the style from the small one.",
         "cli",
         (
             "--init-from", "pretrained/verse_base.zip", "--epochs", "30", "--patience", "4", "--seed", "42",

@@ -9,7 +9,9 @@ from app_helpers import charts, open_page, texts
 
 from lstm_poem.improvements import IMPROVEMENTS_DIR, ROOT, load_table, reference_words, score, split_at_stanza
 
-CATALOG_ROWS = {"notebook", "seq2seq", "more_data", "longer", "gru", "stacked", "word", "finetuned"}
+CATALOG_ROWS = {
+    "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked", "word", "word_more_data", "finetuned"
+}  # fmt: skip
 
 
 def test_split_at_stanza_holds_out_about_a_tenth_from_a_stanza_break():
