@@ -224,7 +224,8 @@ def snapshot(recipe: Recipe, workdir: Path) -> dict:
     entry["status"] = (
         f"the best checkpoint so far: epoch {entry['best_epoch']} of {entry['epochs_run']} run, each of "
         f"{training['steps_per_epoch']} batches of {training['batch_size']} windows of {training['seq_len']} "
-        f"characters; the run goes on with python scripts/train_pretrained.py --only {recipe.name}"
+        f"{'words' if poem.config.level == 'word' else 'characters'}; the run goes on with "
+        f"python scripts/train_pretrained.py --only {recipe.name}"
     )
     return entry
 

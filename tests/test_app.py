@@ -257,7 +257,7 @@ def test_fine_tuning_a_pretrained_model_from_the_train_page(small_text):
     button(at, "Train").click().run()
     wait_for(at, finished)
     (title,) = [text for text in texts(at.markdown) if text.startswith("#### Run 1")]
-    assert "fine-tuned from lstm-poem sample verse" in title and "1×256" in title  # the base's network
+    assert "fine-tuned from lstm-poem sample verse" in title and "1×512" in title  # the base's network
     assert state_models(at)["run-1"].poem.info["base_model"]["corpus"] == "sample_verse"
 
 

@@ -10,7 +10,8 @@ from app_helpers import charts, open_page, texts
 from lstm_poem.improvements import IMPROVEMENTS_DIR, ROOT, load_table, reference_words, score, split_at_stanza
 
 CATALOG_ROWS = {
-    "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked", "word", "word_more_data", "finetuned"
+    "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked",
+    "word", "word_more_data", "finetuned",
 }  # fmt: skip
 
 
