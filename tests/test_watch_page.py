@@ -1,5 +1,6 @@
 """The Watch-it-write page and the start page's lesson, driven with AppTest from the entry point."""
 
+import html
 import re
 
 from app_helpers import button, layer_descriptions, open_page, texts
@@ -13,7 +14,7 @@ WATCH = "app_pages/watch.py"
 def columns_text(at) -> list[str]:
     """The text each column has written after the seed (the seed is the first, grey, span)."""
     bodies = [element.proto.body for element in at.get("html")]
-    return [re.sub(r"<[^>]+>", "", body.split("</span>", 1)[1]).replace("&#x27;", "'") for body in bodies]
+    return [html.unescape(re.sub(r"<[^>]+>", "", body.split("</span>", 1)[1])) for body in bodies]
 
 
 def step_captions(at) -> list[str]:
