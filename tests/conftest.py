@@ -101,6 +101,11 @@ def ray_cluster():
         pytest.skip(missing)
     from lstm_poem.ray_local import LocalCluster
 
+    # This process is the cluster's driver and must stay on loopback too. Ray reads the variable when it is
+    # first imported, and a test may import ray before the backend would set it (run alone, the first
+    # tests of test_ray_cluster.py then talked to the machine's interface address and never got a batch).
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
     with LocalCluster(num_cpus=2) as cluster:
         try:
             yield cluster
