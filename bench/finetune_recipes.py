@@ -20,16 +20,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
+for folder in (ROOT, ROOT / "scripts"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))  # so `import lstm_poem` and the recipes work without installing
 
-from lstm_poem import limits  # noqa: E402
-
-limits.set_tensorflow_defaults()
+import train_pretrained as recipes  # noqa: E402 (sets TensorFlow's defaults before anything imports it)
 
 from lstm_poem.bundle import load_bundle  # noqa: E402
 from lstm_poem.corpus import corpus_from_text  # noqa: E402
@@ -37,18 +37,15 @@ from lstm_poem.model import PoemModel  # noqa: E402
 from lstm_poem.train import train  # noqa: E402
 from lstm_poem.train_config import TrainConfig  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "corpora"
-TARGETS = {
-    "frost": ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
-    "sonnets": ("shakespeare_sonnets.txt",),
-}
+SHARED = recipes.SHARED_CORPORA
+TARGETS = ("frost", "sonnets")
 
 
-def target_text(files: tuple[str, ...]) -> str:
-    """The target's training text, joined as scripts/train_pretrained.py joins it."""
-    if len(files) == 1:
-        return (SHARED / files[0]).read_text(encoding="utf-8")
-    return "\n\n\n".join((SHARED / name).read_text(encoding="utf-8").strip("\n") for name in files) + "\n"
+def target_text(name: str) -> str:
+    """The target's training text, exactly as scripts/train_pretrained.py gives it to its recipe."""
+    recipe = next(r for r in recipes.RECIPES if r.name == name)
+    with tempfile.TemporaryDirectory() as workdir:
+        return recipes.corpus_file(recipe, Path(workdir))[0].read_text(encoding="utf-8")
 
 
 def fine_tune(base: PoemModel, text: str, name: str, dropout: float, learning_rate: float, **settings) -> tuple:
@@ -98,7 +95,7 @@ def main() -> None:
             ),
             flush=True,
         )
-    text = target_text(TARGETS[args.target])
+    text = target_text(args.target)
     for dropout in args.dropout:
         for learning_rate in args.learning_rate:
             _, result = fine_tune(base, text, args.target, dropout, learning_rate)

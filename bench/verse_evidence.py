@@ -36,7 +36,7 @@ import train_pretrained as recipes  # noqa: E402
 
 from lstm_poem.evaluate import evaluate  # noqa: E402
 from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.improvements import held_out_loss  # noqa: E402
+from lstm_poem.improvements import held_out_loss, poem_length  # noqa: E402
 from lstm_poem.poem_stats import real_word_share, repetition  # noqa: E402
 from lstm_poem.pretrained import pretrained_catalog  # noqa: E402
 from lstm_poem.tokenizer import words  # noqa: E402
@@ -49,9 +49,6 @@ PRIMES = {
     "frost": "Two roads diverged in a yellow wood,\n",
 }
 DEFAULT_PRIME = "The moon was rising on the hill,\n"
-# english_verse.txt has 4.0 characters per word token (punctuation and line breaks are tokens too), so a
-# word model writes about as much verse as a character model in a quarter of the steps.
-CHARS_PER_WORD_TOKEN = 4
 SCORED = ("sonnets", "frost")
 
 
@@ -61,7 +58,7 @@ def score_model(item, held_out: dict[str, str], own_words: dict[str, frozenset[s
     own = own_words.get(item.name, known)
     prime = PRIMES.get(item.name, DEFAULT_PRIME)
     generator = Generator(poem)
-    length = LENGTH if poem.config.level == "char" else LENGTH // CHARS_PER_WORD_TOKEN
+    length = poem_length(poem, LENGTH)  # a word model writes about as many characters in fewer steps
     stats: dict[float, dict[str, list[float]]] = {t: {"real": [], "own": [], "repeat": []} for t in TEMPERATURES}
     for seed in SEEDS:
         for sample in generator.generate(prime, list(TEMPERATURES), length=length, seed=seed).samples:

@@ -111,9 +111,14 @@ class Score:
     poem: str  # the poem written with the first random seed
 
 
+# Characters of verse per word token, roughly: a word and its space (in english_verse.txt, where
+# punctuation marks and line breaks are tokens too, a token averages 4.0).
+CHARS_PER_WORD = 5
+
+
 def poem_length(poem: PoemModel, chars: int) -> int:
     """Tokens to ask for so a poem is about ``chars`` characters long at either level."""
-    return chars if poem.config.level == "char" else max(1, chars // 5)
+    return chars if poem.config.level == "char" else max(1, chars // CHARS_PER_WORD)
 
 
 def score(

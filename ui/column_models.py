@@ -15,10 +15,10 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem.generate import Sample
+from lstm_poem.improvements import CHARS_PER_WORD
 from ui import state
 
 SAME = "same"  # the column writes with the model chosen at the top of the page
-CHARS_PER_WORD = 5  # a word token with its space is about five characters of verse
 
 
 @dataclass(frozen=True)

@@ -225,9 +225,10 @@ def queue_quick_rows(corpus: Corpus) -> int:
     """Queue the table's cheap rows on ``corpus`` (each within the server's time cap); returns how many."""
     from lstm_poem.improvements import quick_rows
 
-    queued_runs().extend((corpus, row) for row in quick_rows(limits.MAX_TRAINING_SECONDS))
+    rows = quick_rows(limits.MAX_TRAINING_SECONDS)
+    queued_runs().extend((corpus, row) for row in rows)
     collect_finished_runs()  # starts the first at once
-    return len(quick_rows(limits.MAX_TRAINING_SECONDS))
+    return len(rows)
 
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
