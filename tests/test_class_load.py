@@ -35,6 +35,10 @@ def _missing() -> str | None:
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(_missing() is not None, reason=_missing() or "")]
 # The comparison needs the machine to itself: two trainings on two cores, as on a classroom server.
 IDLE_CORES_NEEDED = 1.5
+# Alone, a training has both cores; together, each has about one, so on an idle two-core machine one of
+# the two sometimes reaches the 45 s limit at 35-39 of the 50 epochs (bench/class_load.py, two runs). The
+# collections this test guards against left 6 of 50: 60% keeps a fivefold margin above them.
+KEPT_UP_SHARE = 0.6
 
 
 def idle_cores(seconds: float = 2.0) -> float:
@@ -72,5 +76,5 @@ def test_two_trainings_watched_by_polling_pages_keep_up_with_one_alone():
         pytest.skip(f"the machine is busy ({idle:.1f} cores idle): comparing trainings needs two free cores")
     alone, together = asyncio.run(alone_then_two_at_once())
     for outcome in together:
-        assert outcome.kept_up_with(alone), f"together: {outcome}; alone: {alone}"
+        assert outcome.kept_up_with(alone, KEPT_UP_SHARE), f"together: {outcome}; alone: {alone}"
         assert abs(outcome.best_val_loss - alone.best_val_loss) <= 0.05, (outcome, alone)
