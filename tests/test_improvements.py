@@ -25,9 +25,13 @@ def test_split_at_stanza_holds_out_about_a_tenth_from_a_stanza_break():
         split_at_stanza("one long stanza\nwithout a break\n")
 
 
-def test_reference_words_are_the_sample_corpora_words_in_lower_case():
-    vocabulary = reference_words()
-    assert {"ferry", "the", "lantern"} <= vocabulary
+def test_reference_words_are_the_sample_corpora_and_the_verse_word_models_words_in_lower_case(tmp_path):
+    sample_only = reference_words(verse_words=tmp_path / "absent.zip")
+    assert {"ferry", "the", "lantern"} <= sample_only
+    assert all(word == word.lower() for word in sample_only)
+    vocabulary = reference_words()  # with the shipped verse word model's 6,000 words
+    assert sample_only < vocabulary and {"hoary", "wherein"} <= vocabulary - sample_only
+    assert "unk" not in vocabulary and "zuyder" not in vocabulary  # not its placeholder, not a rare word
     assert all(word == word.lower() for word in vocabulary)
 
 
