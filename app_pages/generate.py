@@ -9,6 +9,7 @@ from lstm_poem.generate import PrimeError
 from lstm_poem.poem_stats import poem_stats
 from ui import state
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
+from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.format import percent
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown
@@ -55,7 +56,8 @@ for column, poem in zip(columns, written):
     sample, unit = poem.sample, "character" if poem.entry.poem.config.level == "char" else "word"
     with column:
         st.markdown(f"##### T = {sample.temperature:g}" + (f" · {poem.entry.name}" if poem.own_model else ""))
-        body = confidence_html(sample.pieces, sample.probs) if shade else html.escape(sample.text)
+        copied = check_poem(poem.entry, poem.prime, sample.text)
+        body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
         seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
         st.html(f'<div style="{POEM_STYLE}">{seed_html}{body}</div>')
         stats = poem_stats(sample.text, poem.entry.vocabulary)
@@ -63,6 +65,7 @@ for column, poem in zip(columns, written):
             f"log-probability {sample.mean_logprob:.2f} per {unit} · perplexity {sample.perplexity:.1f} · "
             f"real words {percent(stats.real_word_share)} · repetition {percent(stats.repetition)}"
         )
+        show_copy_caption(copied)
 st.caption(f"{len(written)} poems in {seconds:.2f} s.")
 
 with st.expander("What do these numbers mean?"):
@@ -72,7 +75,9 @@ with st.expander("What do these numbers mean?"):
         f"- **perplexity**: the same as a number of choices: the model was, on average, as unsure as if it picked "
         f"among this many equally likely {token}s.\n"
         "- **real words**: share of the poem's words that occur in the training text; the rest are invented.\n"
-        "- **repetition**: share of three-word phrases the poem already used; loops at low temperature score high."
+        "- **repetition**: share of three-word phrases the poem already used; loops at low temperature score high.\n"
+        "- **copied**: share of the poem inside stretches (highlighted) that occur word for word in the model's "
+        "training text: a model that memorised its text writes it back out, most of all at a low temperature."
     )
 
 st.subheader(f"What comes next? The model's odds for the {token} after the seed")

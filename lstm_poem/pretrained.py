@@ -30,6 +30,7 @@ class PretrainedModel:
     held_out: str  # which text the held-out loss was measured on
     trained_on: str  # ISO date
     seconds: float  # wall time of the training
+    base: str | None = None  # the model it was fine-tuned from (its training text is in this one too)
 
     def load(self) -> PoemModel:
         from lstm_poem.bundle import load_bundle
@@ -55,6 +56,7 @@ def pretrained_catalog(directory: Path | None = None) -> list[PretrainedModel]:
             held_out=item["held_out"],
             trained_on=item["trained_on"],
             seconds=float(item["seconds"]),
+            base=item.get("base"),
         )
         for item in json.loads(index.read_text(encoding="utf-8"))["models"]
         if (directory / item["file"]).is_file()

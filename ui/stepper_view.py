@@ -11,9 +11,11 @@ import html
 
 import streamlit as st
 
+from lstm_poem.copying import CopyReport
 from lstm_poem.step_charts import draw_spec, step_odds_spec
 from lstm_poem.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
 from ui import state
+from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.sampling_controls import Sampling
 
 SPEEDS = {"slow (1 per second)": 1.0, "medium (2 per second)": 0.5, "fast (4 per second)": 0.25}
@@ -56,7 +58,7 @@ def show_stepper(entry: state.ModelEntry, sampling: Sampling, token: str) -> Non
             if stepper.steps >= MOST_STEPS:
                 _set_playing(False)  # the poem is as long as this page writes
             stepper.step()
-        _show_step(stepper, sampling, token)
+        _show_step(entry, stepper, sampling, token)
 
     live()
 
@@ -107,7 +109,7 @@ def _write_by_hand(stepper: Stepper, chosen: str, token: str) -> None:
         st.warning(str(err), icon=":material/edit:")
 
 
-def _show_step(stepper: Stepper, sampling: Sampling, token: str) -> None:
+def _show_step(entry: state.ModelEntry, stepper: Stepper, sampling: Sampling, token: str) -> None:
     step = stepper.last
     if step is None:
         st.info(
@@ -122,7 +124,9 @@ def _show_step(stepper: Stepper, sampling: Sampling, token: str) -> None:
     for index, column in enumerate(st.columns(len(stepper.columns))):
         with column:
             st.markdown(f"##### T = {stepper.columns[index].temperature:g}")
-            _show_text(stepper, index, step is not None)
+            copied = check_poem(entry, stepper.prime(index), stepper.text(index))
+            _show_text(stepper, index, step is not None, copied)
+            show_copy_caption(copied)
             if step is None:
                 continue
             st.caption(_pick_caption(step.columns[index], token))
@@ -135,15 +139,15 @@ def _show_step(stepper: Stepper, sampling: Sampling, token: str) -> None:
             st.vega_lite_chart(spec=step_odds_spec(step.columns[index], token), width="stretch")
 
 
-def _show_text(stepper: Stepper, index: int, highlight_last: bool) -> None:
+def _show_text(stepper: Stepper, index: int, highlight_last: bool, copied: CopyReport | None) -> None:
     written = stepper.text(index)
     seed_html = f'<span style="color: #888">{html.escape(stepper.prime(index))}</span>'
     if highlight_last and written:
         last = stepper.last.columns[index].pick
-        before = html.escape(written[: len(written) - len(last)])
+        before = marked_html(written[: len(written) - len(last)], copied)
         body = f'{before}<span style="{PICK_STYLE}">{html.escape(last)}</span>'
     else:
-        body = html.escape(written)
+        body = marked_html(written, copied)
     st.html(f'<div style="{TEXT_STYLE}">{seed_html}{body}</div>')
 
 

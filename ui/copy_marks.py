@@ -1,0 +1,97 @@
+"""Copied stretches marked on a poem: "copied: 14% of this poem", and the training line on hover.
+
+Each training text's index is built once per server and shared by every session
+(a class that trains on the same sample corpus shares one); checking a poem
+against it takes about a millisecond, so every redraw checks again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+
+import streamlit as st
+
+from lstm_poem.copy_sources import TextSource, pretrained_sources
+from lstm_poem.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
+from ui import state
+from ui.format import percent
+
+MARK_STYLE = "background: #ffe08a; border-bottom: 2px solid #d4a017; border-radius: 2px"
+MAX_SESSION_INDEXES = 16  # indexes of texts trained on in sessions, kept for the whole server
+
+
+@st.cache_resource(show_spinner="Indexing the training text for the copy check (once per server)…")
+def _file_index(source: TextSource) -> CopyIndex:
+    return CopyIndex(source.read(), source.name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_SESSION_INDEXES)
+def _text_index(digest: str, name: str, _text: str) -> CopyIndex:
+    return CopyIndex(_text, name)
+
+
+def copy_indexes(entry: state.ModelEntry) -> list[CopyIndex] | None:
+    """The indexes of every text ``entry`` trained on; None when they are not all on this server."""
+    if entry.source == "pretrained":
+        return _pretrained_indexes(entry.key.removeprefix(state.PRETRAINED_PREFIX))
+    run = next((run for run in state.runs() if run.model_key == entry.key), None)
+    if run is None or not run.corpus_text:
+        return None  # uploaded: its training text never came with it
+    digest = hashlib.sha256(run.corpus_text.encode("utf-8")).hexdigest()
+    own = [_text_index(digest, run.corpus_name, run.corpus_text)]
+    if run.base_name is None:
+        return own
+    base = next((e for e in state.pretrained_models().values() if e.name == run.base_name), None)
+    base_indexes = _pretrained_indexes(base.key.removeprefix(state.PRETRAINED_PREFIX)) if base else None
+    return own + base_indexes if base_indexes is not None else None
+
+
+def _pretrained_indexes(name: str) -> list[CopyIndex] | None:
+    sources = pretrained_sources(name)
+    return None if sources is None else [_file_index(source) for source in sources]
+
+
+def check_poem(entry: state.ModelEntry, prime: str, written: str) -> CopyReport | None:
+    """Which of ``written`` (the text after the seed) was copied; None when the check is unavailable."""
+    indexes = copy_indexes(entry)
+    return None if indexes is None else check_copying(prime + written, indexes, skip=len(prime))
+
+
+def marked_html(written: str, report: CopyReport | None) -> str:
+    """``written`` as HTML with each copied stretch highlighted, its training line in the tooltip."""
+    if report is None:
+        return html.escape(written)
+    parts, at = [], 0
+    for stretch in report.stretches:
+        parts.append(html.escape(written[at : stretch.start]))
+        tip = html.escape(f"copied from {stretch.source}: {stretch.source_line}", quote=True)
+        copied = html.escape(written[stretch.start : stretch.end])
+        parts.append(f'<mark class="copied" style="{MARK_STYLE}" title="{tip}">{copied}</mark>')
+        at = stretch.end
+    parts.append(html.escape(written[at:]))
+    return "".join(parts)
+
+
+def show_copy_caption(report: CopyReport | None) -> None:
+    """The copied share under a poem, with the training lines it came from."""
+    if report is None:
+        st.caption(
+            ":material/content_copy: copied: not checked (this model's training text is not on this server)",
+            help="The copy check needs the text the model trained on. Uploaded models and pretrained models "
+            "whose corpus is not installed here cannot be checked.",
+        )
+        return
+    st.caption(
+        f":material/content_copy: copied: {percent(report.share)} of this poem",
+        help=f"Highlighted: stretches of at least {MIN_COPY_LENGTH} characters that occur word for word in the "
+        "text the model trained on. Hover one for the training line.",
+    )
+    if report.stretches:
+        with st.expander(f"Where the {len(report.stretches)} copied stretch(es) came from"):
+            for stretch in report.stretches[:10]:
+                st.markdown(f"- *{stretch.source}*: `{_one_line(stretch.source_line)}`")
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip()).replace("`", "'")
