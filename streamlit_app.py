@@ -34,6 +34,7 @@ page = st.navigation(
         st.Page("app_pages/train.py", title="Train", icon=":material/show_chart:"),
         st.Page("app_pages/generate.py", title="Generate", icon=":material/edit_note:"),
         st.Page("app_pages/watch.py", title="Watch it write", icon=":material/slow_motion_video:"),
+        st.Page("app_pages/guess.py", title="Guess the next letter", icon=":material/psychology_alt:"),
         st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
         st.Page("app_pages/improvements.py", title="Why isn't it meaningful?", icon=":material/lightbulb:"),
     ]
