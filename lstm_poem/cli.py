@@ -71,7 +71,7 @@ def _train_parser(commands) -> None:
     )
     p.add_argument("--seed", type=int, help="random seed for weights, shuffling and dropout")
     p.add_argument("--time-limit", type=float, help="stop after this many seconds (best weights kept)")
-    p.add_argument("--sample-length", type=int, help="print a sample (T = 0.7) of this many tokens after each epoch")
+    p.add_argument("--sample-length", type=int, help="print a sample (T = 0.5) of this many tokens after each epoch")
     p.add_argument(
         "--init-from",
         metavar="BUNDLE",

@@ -14,11 +14,8 @@ from collections.abc import Callable
 import keras
 
 from lstm_poem.model import PoemModel
-from lstm_poem.records import BatchRecord, EpochRecord, ProgressRecord
+from lstm_poem.records import SAMPLE_TEMPERATURE, BatchRecord, EpochRecord, ProgressRecord
 from lstm_poem.train_config import TrainConfig
-
-# Temperature of the sample written after each epoch.
-SAMPLE_TEMPERATURE = 0.7
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -88,6 +85,7 @@ class ProgressCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         es = self.early_stopping
+        seed, written = self._sample()
         record = EpochRecord(
             epoch=epoch + 1,
             loss=float(logs["loss"]),
@@ -98,18 +96,20 @@ class ProgressCallback(keras.callbacks.Callback):
             patience=self.config.patience,
             learning_rate=float(self.model.optimizer.learning_rate),
             elapsed=time.perf_counter() - self.start,
-            sample=self._sample(),
+            sample=seed + written,
+            sample_seed_chars=len(seed),
         )
         self.history.append(record)
         self.on_progress(record)
         if self._should_stop():
             self.model.stop_training = True
 
-    def _sample(self) -> str:
-        """A short continuation, so a class can watch noise turn into verse. Mildly warm
-        (greedy text soon loops on one phrase) and seeded, so reruns write the same."""
+    def _sample(self) -> tuple[str, str]:
+        """The seed and a short continuation, so a class can watch noise turn into verse. Cool (the
+        copied share is charted from it) but not greedy (greedy text soon loops on one phrase), and
+        seeded, so reruns write the same."""
         if self.config.sample_length == 0:
-            return ""
+            return "", ""
         from lstm_poem.generate import Generator
 
         if self.generator is None:
@@ -117,4 +117,4 @@ class ProgressCallback(keras.callbacks.Callback):
         generation = self.generator.generate(
             self.sample_prime, [SAMPLE_TEMPERATURE], self.config.sample_length, seed=self.config.seed
         )
-        return generation.prime + generation.samples[0].text
+        return generation.prime, generation.samples[0].text

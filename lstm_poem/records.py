@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Temperature of the sample written after each epoch: cool enough that a model that has memorised
+# its text writes it back out, so the Train page can chart the copied share over the epochs.
+SAMPLE_TEMPERATURE = 0.5
+
 
 @dataclass(frozen=True)
 class BatchRecord:
@@ -37,7 +41,8 @@ class EpochRecord:
     patience: int
     learning_rate: float  # in force at the end of this epoch (it is halved when progress stalls)
     elapsed: float
-    sample: str = ""  # short continuation written by the model at the end of this epoch (T = 0.7)
+    sample: str = ""  # the held-out seed line and what the model wrote after it at the end of this epoch (T = 0.5)
+    sample_seed_chars: int = 0  # how many of ``sample``'s first characters are the seed line
 
 
 ProgressRecord = BatchRecord | EpochRecord

@@ -11,9 +11,10 @@ import streamlit as st
 
 from lstm_poem.charts import loss_chart_spec, runs_chart
 from lstm_poem.job import SLOTS, JobSnapshot
-from lstm_poem.records import EpochRecord
+from lstm_poem.records import SAMPLE_TEMPERATURE, EpochRecord
 from ui import state
 from ui.format import duration
+from ui.memorising_view import show_memorising
 
 LIVE_POLL_SECONDS = 1.0
 SAMPLES_SHOWN_LIVE = 3
@@ -51,6 +52,7 @@ def show_run(run: state.Run) -> None:
     snapshot = run.job.snapshot()
     if snapshot.state == "done" and snapshot.result is not None:
         _summary(run, snapshot)
+        show_memorising(run, snapshot)
 
 
 def _queued(snapshot: JobSnapshot) -> None:
@@ -163,7 +165,10 @@ def _samples(epochs: tuple[EpochRecord, ...], live: bool) -> None:
     with_text = [record for record in epochs if record.sample]
     if not with_text:
         return
-    st.markdown("**What the model writes** after each epoch (at temperature 0.7, from the held-out text's first line)")
+    st.markdown(
+        f"**What the model writes** after each epoch (at temperature {SAMPLE_TEMPERATURE:g}, from the held-out "
+        "text's first line)"
+    )
     shown = with_text[-SAMPLES_SHOWN_LIVE:] if live else with_text[-1:]
     for record in reversed(shown):
         st.caption(f"After epoch {record.epoch} (held-out loss {record.val_loss:.3f})")
