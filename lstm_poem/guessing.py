@@ -68,16 +68,23 @@ def game_lines() -> list[GameLine]:
         rows = tail.split("\n")
         found = 0
         for at, row in enumerate(rows):
-            before = rows[max(0, at - CONTEXT_LINES) : at]
             if found == LINES_PER_CORPUS:
                 break
-            # Within a stanza, so the context leads into it; indented lines keep their spaces.
-            if LINE_CHARS[0] <= len(row) <= LINE_CHARS[1] and row == row.strip() and before and all(before):
+            before = _stanza_before(rows, at)
+            # Within a stanza, so the context leads into it; an indented line would start with spaces to guess.
+            if LINE_CHARS[0] <= len(row) <= LINE_CHARS[1] and row == row.strip() and before:
                 found += 1
-                lines.append(
-                    GameLine(f"{entry.name}-{found}", f"{entry.title}, line {found}", "\n".join(before) + "\n", row)
-                )
+                key, label = f"{entry.name}-{found}", f"{entry.title}, line {found}"
+                lines.append(GameLine(key, label, "\n".join(before) + "\n", row))
     return lines
+
+
+def _stanza_before(rows: list[str], at: int) -> list[str]:
+    """Up to ``CONTEXT_LINES`` lines just before ``rows[at]`` in the same stanza (none at a stanza's start)."""
+    start = at
+    while start > 0 and at - start < CONTEXT_LINES and rows[start - 1].strip():
+        start -= 1
+    return rows[start:at]
 
 
 def shannon_bounds(counts: Sequence[int]) -> Bounds:
