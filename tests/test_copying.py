@@ -4,8 +4,8 @@ nothing else; the sources of each pretrained model; the Train page's memorising 
 import random
 
 import pytest
-from conftest import SHARED_CORPORA
 
+from conftest import SHARED_CORPORA
 from lstm_poem.copy_charts import memorising_chart
 from lstm_poem.copy_sources import pretrained_sources
 from lstm_poem.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
