@@ -21,7 +21,7 @@ class LessonStep:
 
 LESSON = [
     LessonStep(
-        8,
+        6,
         "See what temperature does",
         "app_pages/generate.py",
         "Generate",
@@ -33,7 +33,7 @@ LESSON = [
         "Which poem would you call the most creative? The most correct? Can a poem be both?",
     ),
     LessonStep(
-        10,
+        7,
         "Step through the sampling",
         "app_pages/watch.py",
         "Watch it write",
@@ -46,7 +46,20 @@ LESSON = [
         "circles?",
     ),
     LessonStep(
-        15,
+        7,
+        "You against the model",
+        "app_pages/guess.py",
+        "Guess the next letter",
+        ":material/psychology_alt:",
+        "Project the game and let the class call out guesses for one line, one character at a time; then let "
+        "each student play the same line on their own device and press Add my guesses to the class total.",
+        "the model's rank and probability beside each of the class's guesses; the line “you: … bits/char, the "
+        "Frost model: …” and where each beat the other; the class total growing as students join.",
+        "Where did you beat the model, and why could you? The model's loss is 1.2 nats per character: is that "
+        "good, now that you know what one bit per character feels like?",
+    ),
+    LessonStep(
+        12,
         "Train a model and watch early stopping",
         "app_pages/train.py",
         "Train",
@@ -58,7 +71,20 @@ LESSON = [
         "trained for a hundred epochs on this small text?",
     ),
     LessonStep(
-        10,
+        5,
+        "Did it write that, or copy it?",
+        "app_pages/generate.py",
+        "Generate",
+        ":material/content_copy:",
+        "Write with the model you just trained at T = 0.2, then with the pretrained Frost model at T = 1.0. Back on "
+        "Train, open the chart under the finished run.",
+        "the highlighted stretches and “copied: …% of this poem” under each column (hover one for the training "
+        "line it came from); on Train, the copied share rising while the held-out loss has stopped falling.",
+        "Is a poem copied word for word from its training text still the model's poem? Why does a small text "
+        "trained for many epochs copy more, and a cool temperature bring the copies out?",
+    ),
+    LessonStep(
+        6,
         "Look inside the network",
         "app_pages/inside.py",
         "Inside the network",

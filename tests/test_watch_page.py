@@ -126,6 +126,7 @@ def test_the_start_page_shows_live_poems_and_links_every_lesson_step():
         "Carry on in Generate": "generate",
         "Open Generate": "generate",
         "Open Watch it write": "watch",
+        "Open Guess the next letter": "guess",
         "Open Train": "train",
         "Open Inside the network": "inside",
     }
