@@ -21,20 +21,20 @@ from test_browser import (  # noqa: F401 - fixtures are found by name
 from lstm_poem.guessing import game_lines
 
 PLAYED = 10
-SCORE = re.compile(rf"You: \d+\.\d\d bits/char, the .+ model: \d+\.\d\d, on the same {PLAYED} characters")
+SCORE = re.compile(rf"You: \d+\.\d\d bits\/char, the .+ model: \d+\.\d\d, on the same {PLAYED} characters")
 
 
 def play(tab, line: str) -> None:
     """Guess the first ``PLAYED`` characters of the line: one wrong guess first, then right every time."""
     tab.goto("/guess")
     tab.get_by_text("0 of", exact=False).first.wait_for()
-    box = page.get_by_label("Your guess for the next character")
+    box = tab.get_by_role("textbox", name="Your guess for the next character")
     box.fill("#")
-    tab.get_by_role("button", name="Guess").click()
+    tab.get_by_role("button", name="Guess", exact=True).click()
     tab.get_by_text(re.compile("^Not #")).wait_for()
     for number, char in enumerate(line[:PLAYED], 1):
         box.fill(char)
-        tab.get_by_role("button", name="Guess").click()
+        tab.get_by_role("button", name="Guess", exact=True).click()
         tab.get_by_text(f"{number} of {len(line)} characters guessed.").wait_for()
 
 
