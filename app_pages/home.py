@@ -72,16 +72,18 @@ LESSON = [
     ),
     LessonStep(
         5,
-        "Did it write that, or copy it?",
-        "app_pages/generate.py",
-        "Generate",
+        "Did it learn, or learn by heart?",
+        "app_pages/train.py",
+        "Train",
         ":material/content_copy:",
-        "Write with the model you just trained at T = 0.2, then with the pretrained Frost model at T = 1.0. Back on "
-        "Train, open the chart under the finished run.",
-        "the highlighted stretches and “copied: …% of this poem” under each column (hover one for the training "
-        "line it came from); on Train, the copied share rising while the held-out loss has stopped falling.",
-        "Is a poem copied word for word from its training text still the model's poem? Why does a small text "
-        "trained for many epochs copy more, and a cool temperature bring the copies out?",
+        "During the training step, start a second run in another tab: paste about 5 KB of one sample corpus, "
+        "choose Custom with Max epochs 200, Patience 200 and Learning-rate patience 0. Show the chart under it "
+        "when it ends, then Generate with the pretrained Frost model.",
+        "the copied share of each epoch's sample climbing once the held-out loss has turned, while the training "
+        "loss keeps falling; on Generate, “copied: …% of this poem” under each column and the highlighted "
+        "stretches (hover one for its training line).",
+        "Is a line copied word for word still the model's poem? Early stopping kept the best epoch's weights: "
+        "why do those copy so much less than the last epoch's samples?",
     ),
     LessonStep(
         6,

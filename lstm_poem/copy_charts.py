@@ -39,7 +39,7 @@ def memorising_chart(epochs: Sequence[EpochRecord], copied: Sequence[float], uni
     copied_rows = [{"epoch": e.epoch, "copied": share} for e, share in zip(epochs, copied)]
     shares = (
         alt.Chart(alt.Data(values=copied_rows))
-        .mark_area(line={"color": COPIED_COLOUR}, color=COPIED_COLOUR, opacity=0.4, point=True)
+        .mark_area(line={"color": COPIED_COLOUR}, color=COPIED_COLOUR, opacity=0.4, point={"color": COPIED_COLOUR})
         .encode(
             x=x,
             y=alt.Y("copied:Q", title="sample copied", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),

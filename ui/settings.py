@@ -53,10 +53,13 @@ TRAIN_SETTINGS = (
             "(noisier) updates per epoch.", (8, 16, 32, 64, 128, 256)),
     Setting("learning_rate", "Learning rate", "select", "Step size of each update. It is halved "
             "automatically whenever the held-out loss stops improving.", (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)),
+    Setting("lr_patience", "Learning-rate patience", "int", "Epochs without a better held-out loss before the "
+            "learning rate is halved; 0 = never. At 0, with a high patience, a small text trained long is learnt "
+            "by heart: watch the copied share under the chart.", (0, 50, 1)),
     Setting("epochs", "Max epochs", "int", "Passes over the text at most; early stopping usually ends "
             "training sooner.", (1, limits.MAX_EPOCHS, 1)),
     Setting("patience", "Patience", "int", "Early stopping: epochs without a better held-out loss before "
-            "training stops (the best weights are then restored).", (1, 50, 1)),
+            "training stops (the best weights are then restored).", (1, 200, 1)),
     Setting("val_fraction", "Held-out fraction", "slider", "The end of the text kept aside to measure "
             "how well the model does on verse it never trained on.", (0.05, 0.5, 0.05)),
     Setting("time_limit", "Time limit (s)", "int", "Training stops after this many seconds, keeping the best "
