@@ -91,10 +91,15 @@ def shannon_bounds(counts: Sequence[int]) -> Bounds:
     """Upper bound: the entropy of the guess counts' frequencies q_k. Lower bound: the sum over k of
     k (q_k - q_{k+1}) log2 k, with the q_k in falling order as Shannon's ideal reader has them (a few
     dozen characters can tally more second guesses than first). Bits per character; 0 for no characters."""
-    if not counts:
+    return tally_bounds(Counter(min(int(c), MOST_GUESSES) for c in counts))
+
+
+def tally_bounds(tally: Counter) -> Bounds:
+    """:func:`shannon_bounds` from a tally of guess counts (how many characters took 1, 2, 3… guesses)."""
+    total = sum(tally.values())
+    if not total:
         return Bounds(0.0, 0.0)
-    tally = Counter(min(int(c), MOST_GUESSES) for c in counts)
-    q = [n / len(counts) for n in tally.values()]
+    q = [n / total for n in tally.values() if n]
     upper = 0.0 - sum(p * math.log2(p) for p in q)
     falling = sorted(q, reverse=True) + [0.0]
     lower = sum(k * (falling[k - 1] - falling[k]) * math.log2(k) for k in range(1, len(falling)))
@@ -206,7 +211,7 @@ class ClassLine:
 
     def bounds(self) -> tuple[Bounds, Bounds]:
         """(the class's, the model's) bits per character by Shannon's method, over the pooled characters."""
-        return shannon_bounds(list(self.you.elements())), shannon_bounds(list(self.model.elements()))
+        return tally_bounds(self.you), tally_bounds(self.model)
 
 
 class ClassTotals:
