@@ -47,7 +47,9 @@ def copy_indexes(entry: state.ModelEntry) -> list[CopyIndex] | None:
     return own + base_indexes if base_indexes is not None else None
 
 
+@st.cache_resource(show_spinner=False)
 def _pretrained_indexes(name: str) -> list[CopyIndex] | None:
+    # Kept per model: Watch it write asks on every step, and finding the files reads the catalog.
     sources = pretrained_sources(name)
     return None if sources is None else [_file_index(source) for source in sources]
 
