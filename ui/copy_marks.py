@@ -90,7 +90,10 @@ def show_copy_caption(report: CopyReport | None) -> None:
         "text the model trained on. Hover one for the training line.",
     )
     if report.stretches:
-        with st.expander(f"Where the {len(report.stretches)} copied stretch(es) came from"):
+        count = len(report.stretches)
+        with st.expander(
+            "Where the copied stretch came from" if count == 1 else f"Where the {count} copied stretches came from"
+        ):
             for stretch in report.stretches[:10]:
                 st.markdown(f"- *{stretch.source}*: `{_one_line(stretch.source_line)}`")
 
