@@ -32,6 +32,7 @@ page = st.navigation(
     [
         st.Page("app_pages/home.py", title="Start here", icon=":material/school:", default=True),
         st.Page("app_pages/train.py", title="Train", icon=":material/show_chart:"),
+        st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:"),
         st.Page("app_pages/generate.py", title="Generate", icon=":material/edit_note:"),
         st.Page("app_pages/watch.py", title="Watch it write", icon=":material/slow_motion_video:"),
         st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),

@@ -18,8 +18,10 @@ the one shared training. The rules a seat follows (docs/classroom.md):
   when no other seat is left on it.
 - A closed tab stops polling: its seat no longer counts as watching, and a
   training nobody watches stops by itself (the job's abandoned-tab rule).
-- Finished trainings are remembered for ``KEEP_SECONDS``, at most
-  ``MAX_KEPT_FINISHED`` of them, the oldest forgotten first.
+- Finished trainings that can be joined are remembered for ``KEEP_SECONDS``,
+  at most ``MAX_KEPT_FINISHED`` of them, the oldest forgotten first. The rest
+  are forgotten as soon as they end: their models live only in the sessions
+  of the students who asked for them.
 
 Nothing of one student reaches another except the shared training itself,
 whose corpus is by construction the same text, and an optional name the
@@ -187,12 +189,14 @@ class TrainingRegistry:
             return sorted(self._trainings.values(), key=lambda shared: shared.number)
 
     def _forget_old(self) -> None:
+        """Forget trainings nobody can join any more (stopped by hand, abandoned, cancelled, failed: their
+        models go with their students' sessions) and, beyond the bounds, the oldest finished ones."""
         now = time.time()
         finished = []
         for key, shared in list(self._trainings.items()):
             if shared.job.snapshot(seen=False).training:
                 continue
-            if now - shared.asked_at > self.keep_seconds:
+            if now - shared.asked_at > self.keep_seconds or not shared.reusable():
                 del self._trainings[key]
             else:
                 finished.append((shared.number, key))

@@ -24,7 +24,10 @@ class CountingBackend:
     def submit(self, request: TrainingRequest) -> TrainingJob:
         self.submitted += 1
         return TrainingJob(
-            request.corpus, request.model_config, request.train_config, slots=self.slots,
+            request.corpus,
+            request.model_config,
+            request.train_config,
+            slots=self.slots,
             abandon_after=request.abandon_after,
         ).start()
 
