@@ -19,6 +19,7 @@ from lstm_poem import limits
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
 from ui import memory, state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui.example_poems import warm_up  # noqa: E402
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 
@@ -43,3 +44,4 @@ try:
     page.run()
 finally:
     show_sidebar()  # after the page (even one that stopped early), so it shows the model the page just chose
+    warm_up()  # once per server, after its first page is drawn: TensorFlow and the models load meanwhile
