@@ -27,8 +27,9 @@ from conftest import ROOT
 FRESH_COPY = "LSTM_POEM_FRESH_COPY"
 INSTALL_SECONDS = 1200  # a first install of TensorFlow on a slow shared machine
 SKIPPED = "requirements unchanged since the last install: skipping pip"
-# Fast files that need what requirements-dev.txt adds (pytest; ruff, or test_lint skips).
-INNER_TESTS = ["tests/test_imports.py", "tests/test_lint.py"]
+# Fast files that need what requirements-dev.txt adds (pytest; ruff, or test_lint skips), and the
+# editable install of the copy (test_packaging: its scripts run, its packages are the copy's).
+INNER_TESTS = ["tests/test_imports.py", "tests/test_lint.py", "tests/test_packaging.py"]
 
 pytestmark = [
     pytest.mark.slow,
