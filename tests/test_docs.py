@@ -71,3 +71,15 @@ def test_every_relative_link_in_the_documents_leads_to_a_file_and_heading_that_e
             elif fragment and linked.suffix == ".md" and fragment not in anchors(linked):
                 broken.append(f"{document.name}: {target} (no such heading)")
     assert broken == []
+
+
+def test_every_screenshot_the_documents_show_is_one_the_browser_tests_refresh():
+    """``LSTM_POEM_SCREENSHOTS=docs ./run test tests/test_browser.py`` rewrites every picture shown."""
+    shot = set(re.findall(r'shoot\(page, "([^"]+)"\)', (ROOT / "tests" / "test_browser.py").read_text("utf-8")))
+    shown = {
+        Path(target).name
+        for document in documents()
+        for target in LINK.findall(document.read_text(encoding="utf-8"))
+        if target.endswith(".png")
+    }
+    assert len(shown) >= 7 and shown <= shot, f"not refreshed by the browser tests: {sorted(shown - shot)}"
