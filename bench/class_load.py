@@ -26,17 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import contextlib
 
 from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
 
