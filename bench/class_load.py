@@ -20,6 +20,7 @@ this machine takes only the CPU the server leaves. It prints a JSON report;
 ``--json FILE`` writes it too. Needs Debian's chromium and Playwright. Usage::
 
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
+    python bench/class_load.py --class-of 30 [--join-seconds 60]   # a whole class (bench/whole_class.py)
 """
 
 from __future__ import annotations
@@ -230,11 +231,23 @@ def main() -> None:
     parser.add_argument(
         "--browser-nice", type=int, default=10, help="niceness of the browsers (0: as urgent as the server)"
     )
+    parser.add_argument(
+        "--class-of", type=int, metavar="N", help="instead: a whole class of N pressing Train (bench/whole_class.py)"
+    )
+    parser.add_argument("--join-seconds", type=float, default=60, help="with --class-of: how long the class joins")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="with --class-of: skip training each choice alone first"
+    )
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
-    report = asyncio.run(
-        run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)
-    )
+    if args.class_of:
+        from bench.whole_class import run_class
+
+        report = asyncio.run(run_class(args.class_of, args.join_seconds, args.browser_nice, not args.no_baseline))
+    else:
+        report = asyncio.run(
+            run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)
+        )
     text = json.dumps(report, indent=1)
     print(text)
     if args.json:

@@ -11,14 +11,10 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from lstm_poem.model import ModelConfig
 from lstm_poem.records import EpochRecord
 from lstm_poem.sharing import REGISTRY, SharedTraining, TrainingRegistry
-
-if TYPE_CHECKING:  # altair is imported when the first chart is drawn: the start page needs none
-    import altair as alt
 
 # Longest line of verse shown for a training.
 VERSE_CHARS = 72
@@ -103,20 +99,21 @@ class ClassBoard:
         self.registry = registry
         self._lock = threading.Lock()
         self._mark: tuple = ()
-        self._view: tuple[list[BoardRow], alt.LayerChart | None] = ([], None)
+        self._view: tuple[list[BoardRow], dict | None] = ([], None)
         self.rebuilds = 0  # how often it was rebuilt (the cost benchmark reads it)
 
-    def view(self) -> tuple[list[BoardRow], alt.LayerChart | None]:
-        """The rows, oldest first, and every training's held-out loss by epoch overlaid (None: no epoch yet)."""
+    def view(self) -> tuple[list[BoardRow], dict | None]:
+        """The rows, oldest first, and every training's held-out loss by epoch overlaid as a Vega-Lite spec
+        (None: no epoch yet). The spec is built once per change: Altair's own validation costs a poll ~20 ms."""
         trainings = self.registry.recent()
         mark = tuple(_progress_mark(shared) for shared in trainings)
         with self._lock:
             if mark != self._mark:
                 rows = [board_row(shared) for shared in trainings]
-                from lstm_poem.charts import runs_chart
+                from lstm_poem.charts import runs_chart  # here: the start page, which imports this, needs no altair
 
                 curves = [(row.label, row.history) for row in rows if row.history]
-                self._view = (rows, runs_chart(curves, unit="nats per token") if curves else None)
+                self._view = (rows, runs_chart(curves, unit="nats per token").to_dict() if curves else None)
                 self._mark = mark
                 self.rebuilds += 1
             return self._view

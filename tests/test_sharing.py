@@ -127,3 +127,21 @@ def test_finished_trainings_are_remembered_within_bounds(small_text):
 def test_names_are_plain_and_short():
     assert clean_name("  Ada\x00\n Lovelace <b>  ") == "Ada Lovelace <b>"
     assert len(clean_name("x" * 500)) == 40
+
+
+def test_the_class_board_is_rebuilt_only_when_a_training_moved_on(registry, small_text):
+    from lstm_poem.class_board import ClassBoard, verse_line
+
+    board = ClassBoard(registry)
+    assert board.view() == ([], None)
+    seat = registry.submit(request(small_text, epochs=2, sample_length=40), name="Grace")
+    registry.submit(request(small_text, epochs=2, sample_length=40))
+    assert seat.join(120)
+    rows, spec = board.view()
+    rebuilt = board.rebuilds
+    assert board.view() == (rows, spec) and board.rebuilds == rebuilt  # nothing new: the same objects
+    (row,) = rows
+    assert row.students == 2 and row.names == "Grace" and row.epochs == 2
+    assert row.status in ("last epoch", "early stopping") and row.bits_per_char > 0 and spec["layer"]
+    assert row.verse == verse_line(seat.snapshot().epochs[-1].sample) and row.verse
+    assert verse_line("the prime\n\n  first written line  \nsecond") == "first written line"

@@ -11,12 +11,12 @@ BOARD_POLL_SECONDS = 2.0
 
 def show_board() -> None:
     """The overlaid held-out curves and a row per training (names are drawn as plain text)."""
-    rows, chart = BOARD.view()
+    rows, spec = BOARD.view()
     if not rows:
         st.caption("No training on this server in the last hour yet: the first one pressed appears here.")
         return
-    if chart is not None:
-        st.altair_chart(chart, width="stretch")
+    if spec is not None:
+        st.vega_lite_chart(spec=spec, width="stretch")
     st.dataframe(
         [
             {
