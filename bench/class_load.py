@@ -10,7 +10,8 @@ as a separate Chromium context (its own Streamlit session), all at once:
    and the server's CPU seconds for the burst (browsers share the machine, so
    the server's own work is read from /proc apart from theirs);
 4. a class: ``--students`` open Generate, ``--trainers`` of them press Train on
-   the Quick demo at once, and the others move a temperature slider every few
+   the Quick demo at once (each a training of its own: the server is started
+   with identical trainings not shared), and the others move a temperature slider every few
    seconds while the trainings run (slider-to-new-poem time); ``--rounds``
    classes one after another, with the server's memory after each.
 
@@ -45,6 +46,9 @@ SLIDER_PAUSE_SECONDS = 10.0  # a student reads the poems, then nudges the temper
 TIMEOUT_MS = 600_000
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
 COLLECT_WAIT_SECONDS = 65
+# This mode measures trainings running side by side, so every press of Train must be a training of its own:
+# with the server's default, identical ones would be one shared training (the --class-of mode measures that).
+SEPARATE_TRAININGS = {"LSTM_POEM_SHARE_IDENTICAL_TRAININGS": "0"}
 
 
 @dataclass
@@ -187,7 +191,7 @@ async def run(
 
     report: dict = {"streamlit_post_script_gc": post_script_gc, "browser_nice": browser_nice}
     # The environment overrides .streamlit/config.toml, so the old behaviour can be measured beside the new.
-    with served_app({"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
+    with served_app(SEPARATE_TRAININGS | {"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
         async with async_playwright() as playwright:
             launcher = niced_chromium(app.log.parent, browser_nice)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)

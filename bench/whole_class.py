@@ -23,6 +23,7 @@ board costs the server per poll with thirty pages on it.
 from __future__ import annotations
 
 import asyncio
+import math
 import statistics
 import tempfile
 import time
@@ -39,6 +40,8 @@ from bench.class_load import (
     new_student,
     open_generate,
 )
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from bench.memory_cgroup import MemoryCgroup, memory_cgroup, unavailable
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from lstm_poem.corpus import catalog, corpus_from_text
@@ -46,7 +49,8 @@ from lstm_poem.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
-BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
+BOARD_SECONDS = 30.0
+SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run  # how long thirty pages sit on the class board for its cost
 DEFAULT_PRESET = next(iter(PRESETS))
 
 
@@ -90,6 +94,7 @@ class StudentResult:
     stopped_by: str
     first_poems_s: float
     exceptions: int  # exceptions the page showed by the end of its training
+    problem: str  # what went wrong on the page, if anything
 
 
 async def choose(page, choice: Choice, folder: Path) -> None:
@@ -140,19 +145,26 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
     await outcome.wait_for(timeout=TIMEOUT_MS)
     ended = time.monotonic()
     said = (await outcome.inner_text()).lower()
-    progress = await page.get_by_text(FINISHED).first.inner_text()
-    metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
-    loss = float(await metric.get_by_test_id("stMetricValue").inner_text())
+    try:
+        progress = await page.get_by_text(FINISHED).first.inner_text(timeout=SUMMARY_TIMEOUT_MS)
+        metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
+        loss = float(await metric.get_by_test_id("stMetricValue").inner_text(timeout=SUMMARY_TIMEOUT_MS))
+        epochs, problem = int(FINISHED.search(progress).group(1)), ""
+    except PlaywrightTimeout:  # the outcome without the summary under it: keep what the page showed, go on
+        shot = room.folder.parent / f"no-summary-{choice.corpus}-{int(pressed)}.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        loss, epochs, problem = math.nan, 0, f"no summary under the outcome: {shot}"
     room.ended(
         StudentResult(
             choice.label,
             pressed,
             ended,
-            int(FINISHED.search(progress).group(1)),
+            epochs,
             loss,
             next((reason for reason in STOP_REASONS if reason in said), "other"),
             first_poems,
             await page.get_by_test_id("stException").count(),
+            problem,
         )
     )
     # Done: write poems while the rest of the class trains.
@@ -260,6 +272,7 @@ async def one_phase(
                 row["alone"] = round(baseline[label], 3)
                 row["learned"] = all(abs(loss - baseline[label]) <= LEARNED_WITHIN for loss in row["losses"])
         report["exceptions_shown"] = sum(r.exceptions for r in results)
+        report["problems"] = [r.problem for r in results if r.problem]
         report["exceptions_on_the_board"] = await teacher.get_by_test_id("stException").count()
         report["board"] = await board_cost(browser, app, len(choices))
         report["server_log_tracebacks"] = app.log.read_text().count("Traceback")

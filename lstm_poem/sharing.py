@@ -23,6 +23,9 @@ the one shared training. The rules a seat follows (docs/classroom.md):
   are forgotten as soon as they end: their models live only in the sessions
   of the students who asked for them.
 
+A teacher who wants every student to train their own (to see that the same
+seed gives the same model twice, say) sets ``LSTM_POEM_SHARE_IDENTICAL_TRAININGS=0``.
+
 Nothing of one student reaches another except the shared training itself,
 whose corpus is by construction the same text, and an optional name the
 student typed for the class board.
@@ -37,6 +40,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from lstm_poem import limits
 from lstm_poem.backend import TrainingBackend, TrainingHandle, TrainingRequest
 from lstm_poem.backend_choice import current_backend
 from lstm_poem.job import JobSnapshot
@@ -128,7 +132,7 @@ class Seat:
         if seen:
             self._last_seen = time.monotonic()
         snapshot = self.training.job.snapshot(seen=seen)
-        if self.cancelled and snapshot.state != "failed":
+        if self.cancelled and snapshot.state not in ("failed", "cancelled"):  # it goes on for the others
             snapshot = replace(snapshot, state="cancelled", result=None, error="Cancelled: you left this training.")
         return replace(snapshot, classmates=len(self.training.seats) - 1, left=self.left)
 
@@ -172,6 +176,8 @@ class TrainingRegistry:
         key = training_key(request)  # outside the lock: a base model's weights take a moment to digest
         with self._lock:
             self._forget_old()
+            if not limits.SHARE_IDENTICAL_TRAININGS:  # a teacher's choice: everyone trains their own
+                key = f"{key}-{self._count + 1}"
             shared = self._trainings.get(key)
             if shared is None or not shared.reusable():
                 self._count += 1

@@ -145,3 +145,14 @@ def test_the_class_board_is_rebuilt_only_when_a_training_moved_on(registry, smal
     assert row.status in ("last epoch", "early stopping") and row.bits_per_char > 0 and spec["layer"]
     assert row.verse == verse_line(seat.snapshot().epochs[-1].sample) and row.verse
     assert verse_line("the prime\n\n  first written line  \nsecond") == "first written line"
+
+
+def test_with_sharing_off_everyone_trains_their_own(registry, small_text, monkeypatch):
+    from lstm_poem import limits
+
+    monkeypatch.setattr(limits, "SHARE_IDENTICAL_TRAININGS", 0)
+    seats = [registry.submit(request(small_text, epochs=1)) for _ in range(2)]
+    assert registry.backend.submitted == 2 and seats[0].training is not seats[1].training
+    assert len(registry.recent()) == 2
+    for seat in seats:
+        assert seat.join(120)
