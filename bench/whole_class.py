@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from bench.class_load import (
     FINISHED,
     STOP_REASONS,
@@ -40,8 +42,6 @@ from bench.class_load import (
     new_student,
     open_generate,
 )
-from playwright.async_api import TimeoutError as PlaywrightTimeout
-
 from bench.memory_cgroup import MemoryCgroup, memory_cgroup, unavailable
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from lstm_poem.corpus import catalog, corpus_from_text
@@ -49,8 +49,8 @@ from lstm_poem.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
-BOARD_SECONDS = 30.0
-SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run  # how long thirty pages sit on the class board for its cost
+BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
+SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run
 DEFAULT_PRESET = next(iter(PRESETS))
 
 
