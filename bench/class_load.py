@@ -78,7 +78,7 @@ async def open_generate(page) -> float:
     return time.monotonic() - started
 
 
-async def move_slider(page) -> float:
+async def move_slider(page, timeout_ms: int = TIMEOUT_MS) -> float:
     """Nudge the last column's temperature; seconds until that column shows a new poem."""
     poems = page.get_by_test_id("stHtml")
     before = await poems.last.inner_text()
@@ -90,7 +90,7 @@ async def move_slider(page) -> float:
         "old => { const p = document.querySelectorAll('[data-testid=stHtml]'); return p.length && "
         "p[p.length - 1].innerText !== old; }",
         arg=before,
-        timeout=TIMEOUT_MS,
+        timeout=timeout_ms,
     )
     return time.monotonic() - started
 

@@ -23,6 +23,7 @@ board costs the server per poll with thirty pages on it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import statistics
 import tempfile
@@ -34,10 +35,10 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from bench.class_load import (
     FINISHED,
+    SLIDER_PAUSE_SECONDS,
     STOP_REASONS,
     TIMEOUT_MS,
     TRAINING_OVER,
-    keep_moving_sliders,
     move_slider,
     new_student,
     open_generate,
@@ -51,6 +52,7 @@ COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
 BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
 SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run
+SLIDER_TIMEOUT_MS = 60_000  # a slider move with no new poem by then is counted, not waited for
 DEFAULT_PRESET = next(iter(PRESETS))
 
 
@@ -124,6 +126,18 @@ class Classroom:
     over: asyncio.Event
     results: list[StudentResult]
     slider_times: list[float]  # while the class trains, after a student's own training ended
+    slider_timeouts: int = 0  # moves after which no new poem came within SLIDER_TIMEOUT_MS
+
+    async def move_slider(self, page, during: bool) -> None:
+        try:
+            seconds = await move_slider(page, SLIDER_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            self.slider_timeouts += 1
+            if self.slider_timeouts == 1:
+                await page.screenshot(path=str(self.folder.parent / "slider-timeout.png"), full_page=True)
+            return
+        if during:
+            self.slider_times.append(seconds)
 
     def ended(self, result: StudentResult) -> None:
         self.results.append(result)
@@ -135,7 +149,7 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
     await asyncio.sleep(delay)
     page = await new_student(browser, app)
     first_poems = await open_generate(page)
-    await move_slider(page)
+    await room.move_slider(page, during=False)
     await page.goto("/train")
     await page.get_by_text("distinct characters").first.wait_for()
     await choose(page, choice, room.folder)
@@ -169,7 +183,10 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
     )
     # Done: write poems while the rest of the class trains.
     await open_generate(page)
-    await keep_moving_sliders(page, room.over, room.slider_times)
+    while not room.over.is_set():
+        await room.move_slider(page, during=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(room.over.wait(), SLIDER_PAUSE_SECONDS)
     await page.context.close()
 
 
@@ -273,6 +290,7 @@ async def one_phase(
                 row["learned"] = all(abs(loss - baseline[label]) <= LEARNED_WITHIN for loss in row["losses"])
         report["exceptions_shown"] = sum(r.exceptions for r in results)
         report["problems"] = [r.problem for r in results if r.problem]
+        report["slider_timeouts"] = room.slider_timeouts
         report["exceptions_on_the_board"] = await teacher.get_by_test_id("stException").count()
         report["board"] = await board_cost(browser, app, len(choices))
         report["server_log_tracebacks"] = app.log.read_text().count("Traceback")
