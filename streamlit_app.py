@@ -19,6 +19,7 @@ from lstm_poem import limits
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
 from ui import memory, state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui.example_poems import warm_up  # noqa: E402
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
 
@@ -32,6 +33,7 @@ page = st.navigation(
     [
         st.Page("app_pages/home.py", title="Start here", icon=":material/school:", default=True),
         st.Page("app_pages/train.py", title="Train", icon=":material/show_chart:"),
+        st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:"),
         st.Page("app_pages/generate.py", title="Generate", icon=":material/edit_note:"),
         st.Page("app_pages/watch.py", title="Watch it write", icon=":material/slow_motion_video:"),
         st.Page("app_pages/guess.py", title="Guess the next letter", icon=":material/psychology_alt:"),
@@ -43,3 +45,4 @@ try:
     page.run()
 finally:
     show_sidebar()  # after the page (even one that stopped early), so it shows the model the page just chose
+    warm_up()  # once per server, after its first page is drawn: TensorFlow and the models load meanwhile

@@ -64,9 +64,12 @@ LESSON = [
         "app_pages/train.py",
         "Train",
         ":material/show_chart:",
-        "Pick a sample corpus (haiku or limericks show their form quickly), choose Quick demo, press Train.",
+        "Everyone picks a sample corpus (haiku or limericks show their form quickly), chooses Quick demo and "
+        "presses Train; students who chose exactly the same watch one shared training. Put the Class board "
+        "page on the projector.",
         "the two loss curves: the training loss keeps falling, the held-out loss levels off; the "
-        "early-stopping dots filling up; the samples after each epoch turning from noise into verse.",
+        "early-stopping dots filling up; the samples after each epoch turning from noise into verse; on the "
+        "Class board, each corpus levelling off at a height of its own.",
         "Why stop when the held-out loss stops improving, not the training loss? What would happen if we "
         "trained for a hundred epochs on this small text?",
     ),

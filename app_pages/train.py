@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lstm_poem.model import ConfigError
+from lstm_poem.sharing import MAX_NAME_CHARS
 from ui import state
 from ui.corpus_picker import pick_corpus
 from ui.settings import pick_settings, size_problem
@@ -30,12 +31,18 @@ if corpus is not None and configs is not None and start.base is None:
 if too_big:
     st.error(too_big, icon=":material/error:")
 ready = corpus is not None and configs is not None and too_big is None
+board_name = st.text_input(
+    "Your name on the class board (optional)",
+    max_chars=MAX_NAME_CHARS,
+    key=state.kept("board_name", ""),
+    help="The class board shows every training on this server. It shows no names unless you type one here.",
+)
 with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=active is not None or not ready):
         model_config, train_config = configs
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         try:
-            state.start_run(corpus, model_config, train_config, base=start.base)
+            state.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
         except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
@@ -59,7 +66,10 @@ with st.container(horizontal=True, vertical_alignment="center"):
         ("Stop", ":material/stop:", "keeps the best weights", lambda job: job.stop()),
         ("Cancel", ":material/cancel:", "keeps nothing", lambda job: job.cancel()),
     ):
-        ends = f"Ends training now and {keeps} (and drops any queued rows)."
+        ends = (
+            f"Ends training now and {keeps} (and drops any queued rows). On a training classmates share, "
+            "it takes only you out: theirs goes on."
+        )
         pressed = st.button(label, icon=icon, disabled=active is None, help=ends)
         if pressed and active is not None:
             state.queued_runs().clear()

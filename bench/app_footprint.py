@@ -19,14 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.served_app import CHROMIUM, CHROMIUM_ARGS, memory_mb, served_app  # noqa: E402
+from bench.served_app import CHROMIUM, CHROMIUM_ARGS, memory_mb, served_app
 
 
 def main() -> None:

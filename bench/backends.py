@@ -26,11 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 

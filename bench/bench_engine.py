@@ -27,8 +27,6 @@ import numpy as np
 
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "shakespeare_sonnets.txt"
 SEQ_LEN = 40  # classic window

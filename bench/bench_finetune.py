@@ -19,11 +19,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
@@ -34,6 +30,8 @@ from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE  # noqa: E402
 from lstm_poem.generate import Generator  # noqa: E402
 from lstm_poem.train import train  # noqa: E402
 from lstm_poem.train_config import TrainConfig  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FROST = ROOT.parent / "shared" / "corpora" / "frost_mountain_interval.txt"
 BASE = ROOT / "pretrained" / "sonnets.zip"

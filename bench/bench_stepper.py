@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 

@@ -24,11 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
@@ -38,6 +34,8 @@ from lstm_poem.corpus import clean_text  # noqa: E402
 from lstm_poem.data import make_dataset, make_training_dataset, split_poems  # noqa: E402
 from lstm_poem.model import ModelConfig, build_model  # noqa: E402
 from lstm_poem.tokenizer import fit_tokenizer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VERSE = ROOT.parent / "shared" / "corpora" / "english_verse.txt"
 HELDOUT_CHARS = 300_000

@@ -10,7 +10,8 @@ as a separate Chromium context (its own Streamlit session), all at once:
    and the server's CPU seconds for the burst (browsers share the machine, so
    the server's own work is read from /proc apart from theirs);
 4. a class: ``--students`` open Generate, ``--trainers`` of them press Train on
-   the Quick demo at once, and the others move a temperature slider every few
+   the Quick demo at once (each a training of its own: the server is started
+   with identical trainings not shared), and the others move a temperature slider every few
    seconds while the trainings run (slider-to-new-poem time); ``--rounds``
    classes one after another, with the server's memory after each.
 
@@ -20,23 +21,20 @@ this machine takes only the CPU the server leaves. It prints a JSON report;
 ``--json FILE`` writes it too. Needs Debian's chromium and Playwright. Usage::
 
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
+    python bench/class_load.py --class-of 30 [--join-seconds 60]   # a whole class (bench/whole_class.py)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import contextlib
 
 from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
 
@@ -48,6 +46,9 @@ SLIDER_PAUSE_SECONDS = 10.0  # a student reads the poems, then nudges the temper
 TIMEOUT_MS = 600_000
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
 COLLECT_WAIT_SECONDS = 65
+# This mode measures trainings running side by side, so every press of Train must be a training of its own:
+# with the server's default, identical ones would be one shared training (the --class-of mode measures that).
+SEPARATE_TRAININGS = {"LSTM_POEM_SHARE_IDENTICAL_TRAININGS": "0"}
 
 
 @dataclass
@@ -77,7 +78,7 @@ async def open_generate(page) -> float:
     return time.monotonic() - started
 
 
-async def move_slider(page) -> float:
+async def move_slider(page, timeout_ms: int = TIMEOUT_MS) -> float:
     """Nudge the last column's temperature; seconds until that column shows a new poem."""
     poems = page.get_by_test_id("stHtml")
     before = await poems.last.inner_text()
@@ -89,7 +90,7 @@ async def move_slider(page) -> float:
         "old => { const p = document.querySelectorAll('[data-testid=stHtml]'); return p.length && "
         "p[p.length - 1].innerText !== old; }",
         arg=before,
-        timeout=TIMEOUT_MS,
+        timeout=timeout_ms,
     )
     return time.monotonic() - started
 
@@ -190,7 +191,7 @@ async def run(
 
     report: dict = {"streamlit_post_script_gc": post_script_gc, "browser_nice": browser_nice}
     # The environment overrides .streamlit/config.toml, so the old behaviour can be measured beside the new.
-    with served_app({"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
+    with served_app(SEPARATE_TRAININGS | {"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
         async with async_playwright() as playwright:
             launcher = niced_chromium(app.log.parent, browser_nice)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
@@ -234,11 +235,23 @@ def main() -> None:
     parser.add_argument(
         "--browser-nice", type=int, default=10, help="niceness of the browsers (0: as urgent as the server)"
     )
+    parser.add_argument(
+        "--class-of", type=int, metavar="N", help="instead: a whole class of N pressing Train (bench/whole_class.py)"
+    )
+    parser.add_argument("--join-seconds", type=float, default=60, help="with --class-of: how long the class joins")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="with --class-of: skip training each choice alone first"
+    )
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
-    report = asyncio.run(
-        run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)
-    )
+    if args.class_of:
+        from bench.whole_class import run_class
+
+        report = asyncio.run(run_class(args.class_of, args.join_seconds, args.browser_nice, not args.no_baseline))
+    else:
+        report = asyncio.run(
+            run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)
+        )
     text = json.dumps(report, indent=1)
     print(text)
     if args.json:

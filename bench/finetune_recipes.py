@@ -19,23 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for folder in (ROOT, ROOT / "scripts"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))  # so `import lstm_poem` and the recipes work without installing
+from scripts import train_pretrained as recipes  # first: it sets TensorFlow's defaults
 
-import train_pretrained as recipes  # noqa: E402 (sets TensorFlow's defaults before anything imports it)
+# isort: split
 
-from lstm_poem.bundle import load_bundle  # noqa: E402
-from lstm_poem.corpus import corpus_from_text  # noqa: E402
-from lstm_poem.model import PoemModel  # noqa: E402
-from lstm_poem.train import train  # noqa: E402
-from lstm_poem.train_config import TrainConfig  # noqa: E402
+from lstm_poem.bundle import load_bundle
+from lstm_poem.corpus import corpus_from_text
+from lstm_poem.model import PoemModel
+from lstm_poem.train import train
+from lstm_poem.train_config import TrainConfig
 
 SHARED = recipes.SHARED_CORPORA
 TARGETS = ("frost", "sonnets")
@@ -67,7 +63,7 @@ def main() -> None:
     parser.add_argument("--target", choices=TARGETS, required=True)
     parser.add_argument("--dropout", type=float, nargs="+", default=[0.1])
     parser.add_argument("--learning-rate", type=float, nargs="+", default=[0.002])
-    parser.add_argument("--via", help="a corpus in ../shared/corpora to fine-tune on first (its last 10% held out)")
+    parser.add_argument("--via", help="a corpus in ../shared/corpora to fine-tune on first (its last 10%% held out)")
     parser.add_argument("--via-steps", type=int, default=200, help="batches per epoch of the intermediate step")
     parser.add_argument("--via-epochs", type=int, default=3, help="epochs of the intermediate step")
     args = parser.parse_args()

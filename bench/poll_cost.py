@@ -25,13 +25,9 @@ import gc
 import json
 import logging
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare mode warns on every call
@@ -39,7 +35,7 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare mode warns on eve
 import streamlit as st  # noqa: E402
 
 from lstm_poem.charts import loss_chart, loss_chart_spec  # noqa: E402
-from lstm_poem.train import BatchRecord, EpochRecord  # noqa: E402
+from lstm_poem.records import BatchRecord, EpochRecord  # noqa: E402
 
 
 def records(epochs: int, batches: int) -> tuple[list[EpochRecord], list[BatchRecord]]:

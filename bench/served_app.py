@@ -90,11 +90,15 @@ def wait_healthy(app: ServedApp, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def served_app(env: dict[str, str] | None = None, startup_seconds: float = 120) -> Iterator[ServedApp]:
+def served_app(
+    env: dict[str, str] | None = None, startup_seconds: float = 120, cgroup_procs: Path | None = None
+) -> Iterator[ServedApp]:
     """``streamlit run streamlit_app.py`` with the repository's own config, stopped on exit.
 
     The server is offline for classics (they point at a dead local mirror) and
-    keeps its corpus cache in a temporary folder.
+    keeps its corpus cache in a temporary folder. With ``cgroup_procs`` (a
+    control group's ``cgroup.procs`` file) the server runs inside that group
+    from its first instruction, and nothing else does.
     """
     with tempfile.TemporaryDirectory(prefix="lstm-poem-server-") as workdir:
         port = free_port()
@@ -108,7 +112,10 @@ def served_app(env: dict[str, str] | None = None, startup_seconds: float = 120) 
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
         with open(log, "w") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+            join = (lambda: cgroup_procs.write_text(str(os.getpid()))) if cgroup_procs is not None else None
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, preexec_fn=join
+            )
             app = ServedApp(f"http://127.0.0.1:{port}", process, log)
             try:
                 wait_healthy(app, startup_seconds)

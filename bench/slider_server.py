@@ -14,14 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
@@ -30,6 +26,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from lstm_poem.corpus import load_corpus  # noqa: E402
 from lstm_poem.job import TrainingJob  # noqa: E402
 from lstm_poem.presets import PRESETS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def nudge_times(moves: int, seed: int) -> list[float]:

@@ -23,23 +23,19 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for folder in (ROOT, ROOT / "scripts"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))  # so `import lstm_poem` and the recipes work without installing
+from scripts import train_pretrained as recipes  # first: it sets TensorFlow's defaults
 
-import train_pretrained as recipes  # noqa: E402
+# isort: split
 
-from lstm_poem.evaluate import evaluate  # noqa: E402
-from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.improvements import held_out_loss, poem_length  # noqa: E402
-from lstm_poem.poem_stats import real_word_share, repetition  # noqa: E402
-from lstm_poem.pretrained import pretrained_catalog  # noqa: E402
-from lstm_poem.tokenizer import words  # noqa: E402
+from lstm_poem.evaluate import evaluate
+from lstm_poem.generate import Generator
+from lstm_poem.improvements import held_out_loss, poem_length
+from lstm_poem.poem_stats import real_word_share, repetition
+from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.tokenizer import words
 
 SEEDS = range(20)
 TEMPERATURES = (0.5, 1.0)

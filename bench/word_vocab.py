@@ -17,15 +17,12 @@ Usage (from the repo root; needs ../shared/corpora)::
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
+from lstm_poem.data import heldout_start, split_poems
+from lstm_poem.tokenizer import WordTokenizer, word_tokens
 
-from lstm_poem.data import heldout_start, split_poems  # noqa: E402
-from lstm_poem.tokenizer import WordTokenizer, word_tokens  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = ROOT.parent / "shared" / "corpora"
 BUNDLE_BYTES_PER_WEIGHT = 2  # float16

@@ -34,8 +34,8 @@ class TrainingHandle(Protocol):
     train_config: TrainConfig
     corpus: Corpus
 
-    def snapshot(self) -> JobSnapshot:
-        """Its progress so far, without waiting for anything remote."""
+    def snapshot(self, seen: bool = True) -> JobSnapshot:
+        """Its progress so far, without waiting for anything remote; ``seen``: someone is watching it."""
         ...
 
     def stop(self) -> None:

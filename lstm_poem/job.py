@@ -119,10 +119,18 @@ class JobSnapshot:
     model_config: ModelConfig
     train_config: TrainConfig
     cluster_cpus: int | None = None  # None: trains in this server; else the CPUs of the Ray cluster it waits for
+    classmates: int = 0  # others seated at this same training (see lstm_poem.sharing)
+    left: bool = False  # this asker pressed Stop and left a training that goes on for the others
+
+    @property
+    def training(self) -> bool:
+        """The training itself is waiting or running (whoever is watching it)."""
+        return self.state in ("pending", "queued", "running")
 
     @property
     def running(self) -> bool:
-        return self.state in ("pending", "queued", "running")
+        """Still training for this asker: one who left is free to train something else."""
+        return self.training and not self.left
 
     @property
     def last_batch(self) -> BatchRecord | None:
@@ -197,10 +205,12 @@ class TrainingJob:
     def _cluster_cpus(self) -> int | None:
         return None
 
-    def snapshot(self) -> JobSnapshot:
+    def snapshot(self, seen: bool = True) -> JobSnapshot:
+        """Its progress so far; with ``seen``, also a sign that someone is watching it."""
         cluster_cpus = self._cluster_cpus()
         with self._lock:
-            self._last_seen = time.monotonic()
+            if seen:
+                self._last_seen = time.monotonic()
             end = self._finished if self._finished is not None else time.perf_counter()
             return JobSnapshot(
                 state=self._state,

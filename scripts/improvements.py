@@ -32,12 +32,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` and `import bench` work without installing
+from lstm_poem.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza
+from scripts.train_pretrained import sample_verse_text
 
-from lstm_poem.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza  # noqa: E402
-from scripts.train_pretrained import sample_verse_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MAX_BUNDLE_BYTES = 4_000_000
 PRIME = "The lamplight falls across the empty street,\n"

@@ -33,14 +33,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so `import lstm_poem` works without installing it
+from lstm_poem import limits
+from lstm_poem.corpus import catalog
+from lstm_poem.improvements import split_at_stanza
+from lstm_poem.pretrained import PRETRAINED_DIR
 
-from lstm_poem import limits  # noqa: E402
-from lstm_poem.corpus import catalog  # noqa: E402
-from lstm_poem.improvements import split_at_stanza  # noqa: E402
-from lstm_poem.pretrained import PRETRAINED_DIR  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 limits.set_tensorflow_defaults()  # before anything here imports TensorFlow
 

@@ -21,21 +21,19 @@ import io
 import json
 import math
 import resource
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+from bundle_edits import edit_json, edit_member, edit_weights, members, npy_header, zipped
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from lstm_poem import limits
+from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import numpy as np  # noqa: E402
-from bundle_edits import edit_json, edit_member, edit_weights, members, npy_header, zipped  # noqa: E402
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from lstm_poem import limits  # noqa: E402
-from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle  # noqa: E402
 
 limits.set_tensorflow_defaults()
 # A refusal message must be one line of at most this many characters.

@@ -270,6 +270,7 @@ def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, mon
     import weakref
 
     from lstm_poem import limits
+    from lstm_poem.sharing import REGISTRY
 
     monkeypatch.setattr(limits, "ABANDONED_TRAINING_SECONDS", 1.0)
     at = open_page("app_pages/train.py")
@@ -279,6 +280,8 @@ def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, mon
     # The tab closes: nothing polls the job any more.
     assert job.join(timeout=120), "the training must stop by itself"
     assert job.snapshot().abandoned and job.snapshot().result.epochs_run < 500
+    # Nobody can join an abandoned training: the server's list of trainings forgets it at its next look.
+    assert all(shared.job is not job.training.job for shared in REGISTRY.recent())
     model = weakref.ref(job.snapshot().result.poem.network)
     del at, job
     gc.collect()

@@ -3,7 +3,7 @@
 Each test opens its own browser context, so each is a separate student
 session. The server gets no network (classics point at a dead local mirror),
 like a classroom machine behind a firewall. Screenshots of every page go to
-``build/screenshots`` (``LSTM_POEM_SCREENSHOTS=docs`` refreshes the README's).
+``build/screenshots`` (``LSTM_POEM_SCREENSHOTS=docs`` refreshes the ones the README and docs/ show).
 
 Skipped, with the reason, where Chromium or Playwright is missing.
 """
@@ -153,7 +153,7 @@ def test_training_goes_on_while_the_student_visits_generate(page):
     page.get_by_text("up to two and a half minutes").first.wait_for()
     page.get_by_role("button", name="Train").click()
     page.get_by_text(re.compile(r"^Epoch ([6-9]|\d\d+) of")).first.wait_for(timeout=TRAINING_SECONDS * 1000)
-    shoot(page, "screenshot-train.png")  # the README's picture of a training in progress
+    shoot(page, "screenshot-train.png")  # docs/pages.md's picture of a training in progress
     before = epoch_shown(page)
     nav(page, "Generate").click()
     page.get_by_text("T = 1.5").first.wait_for()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.class_load import train_at_once
+from bench.class_load import SEPARATE_TRAININGS, train_at_once
 from bench.served_app import CHROMIUM, CHROMIUM_ARGS, niced_chromium, served_app
 
 
@@ -57,7 +57,7 @@ def idle_cores(seconds: float = 2.0) -> float:
 async def alone_then_two_at_once():
     from playwright.async_api import async_playwright
 
-    with served_app() as app:
+    with served_app(SEPARATE_TRAININGS) as app:  # two trainings at once, not one shared
         async with async_playwright() as playwright:
             # The browsers stand in for the students' own computers: they take what CPU the server leaves.
             launcher = niced_chromium(app.log.parent, 10)

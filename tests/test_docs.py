@@ -1,11 +1,16 @@
 """The documents say what is true: docs/robustness.md names real tests and has the cases the hardening
-issue asks for; the README opens with the two commands, and CI runs the second."""
+issue asks for; the README opens with the two commands, and CI runs the second; the README stays a
+short front door, and every relative link in it and in docs/ leads somewhere."""
 
 import re
+from pathlib import Path
 
 from conftest import ROOT
 
 ROBUSTNESS = ROOT / "docs" / "robustness.md"
+README_LIMIT = 12 * 1024  # bytes: the README is a front door; the rest lives in docs/
+FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"\]\(([^()\s]+)\)")
 
 
 def test_every_test_named_in_robustness_md_exists():
@@ -29,3 +34,52 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
     assert commands == ["./run app", "./run test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^(exec )?\./run test$", ci, re.MULTILINE), ".ci/run must run the README's test command"
+
+
+def test_readme_is_a_front_door_under_12_kb():
+    size = len((ROOT / "README.md").read_bytes())
+    assert size < README_LIMIT, f"README.md is {size:,} bytes: move detail to a page in docs/ and link it"
+
+
+def documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def anchors(document: Path) -> set[str]:
+    """The #fragments GitHub gives a document's headings."""
+    headings = re.findall(r"^#+ (.+)$", FENCED.sub("", document.read_text(encoding="utf-8")), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def test_anchors_are_made_as_github_makes_them(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Why isn't it meaningful? The table\n```\n# not a heading\n```\n## A long day: memory\n")
+    assert anchors(page) == {"why-isnt-it-meaningful-the-table", "a-long-day-memory"}
+
+
+def test_every_relative_link_in_the_documents_leads_to_a_file_and_heading_that_exist():
+    assert len(documents()) >= 10
+    broken = []
+    for document in documents():
+        for target in LINK.findall(FENCED.sub("", document.read_text(encoding="utf-8"))):
+            if re.match(r"[a-z]+:", target):  # https:, mailto:
+                continue
+            path, _, fragment = target.partition("#")
+            linked = (document.parent / path).resolve() if path else document
+            if not linked.exists():
+                broken.append(f"{document.name}: {target} (no such file)")
+            elif fragment and linked.suffix == ".md" and fragment not in anchors(linked):
+                broken.append(f"{document.name}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_every_screenshot_the_documents_show_is_one_the_browser_tests_refresh():
+    """``LSTM_POEM_SCREENSHOTS=docs ./run test tests/test_browser.py`` rewrites every picture shown."""
+    shot = set(re.findall(r'shoot\(page, "([^"]+)"\)', (ROOT / "tests" / "test_browser.py").read_text("utf-8")))
+    shown = {
+        Path(target).name
+        for document in documents()
+        for target in LINK.findall(document.read_text(encoding="utf-8"))
+        if target.endswith(".png")
+    }
+    assert len(shown) >= 7 and shown <= shot, f"not refreshed by the browser tests: {sorted(shown - shot)}"

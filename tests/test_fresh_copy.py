@@ -27,8 +27,9 @@ from conftest import ROOT
 FRESH_COPY = "LSTM_POEM_FRESH_COPY"
 INSTALL_SECONDS = 1200  # a first install of TensorFlow on a slow shared machine
 SKIPPED = "requirements unchanged since the last install: skipping pip"
-# Fast files that need what requirements-dev.txt adds (pytest; ruff, or test_lint skips).
-INNER_TESTS = ["tests/test_imports.py", "tests/test_lint.py"]
+# Fast files that need what requirements-dev.txt adds (pytest; ruff, or test_lint skips), and the
+# editable install of the copy (test_packaging: its scripts run, its packages are the copy's).
+INNER_TESTS = ["tests/test_imports.py", "tests/test_lint.py", "tests/test_packaging.py"]
 
 pytestmark = [
     pytest.mark.slow,
@@ -107,13 +108,13 @@ def test_the_readme_commands_set_up_and_run_from_a_fresh_copy(tmp_path):
     environment = newcomer_environment()
     try:
         first = run_app_until_healthy(repo, environment, tmp_path / "app-1.log")
-        assert "run: installing requirements.txt into .venv" in first
+        assert "run: installing requirements.txt and this checkout (-e .) into .venv" in first
         second = run_app_until_healthy(repo, environment, tmp_path / "app-2.log")
         assert SKIPPED in second and "installing" not in second
 
         tests = run_tests(repo, environment)
         assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-4000:]
-        assert "run: installing requirements-dev.txt into .venv" in tests.stderr
+        assert "run: installing requirements-dev.txt and this checkout (-e .) into .venv" in tests.stderr
         assert " passed" in tests.stdout and "skipped" not in tests.stdout
         again = run_tests(repo, environment)
         assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]

@@ -1,4 +1,5 @@
 """The engine's modules import each other one way only: no module reaches itself through its imports.
+And the engine never imports Streamlit: the pages use it, the command line and the benchmarks do not.
 
 Imports inside functions count too: a lazy import that closes a loop still
 ties the two modules together.
@@ -7,6 +8,8 @@ ties the two modules together.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 
 from conftest import ROOT
 
@@ -67,3 +70,39 @@ def test_engine_imports_run_one_way():
     assert {"records", "train_config"} <= graph["progress"] and "train" not in graph["progress"]
     loop = find_cycle(graph)
     assert loop is None, "engine modules import each other: " + " -> ".join(loop or [])
+
+
+def imported_names(path) -> set[str]:
+    """The top-level names of every module ``path`` imports, anywhere in the file."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_engine_never_imports_streamlit():
+    engine = sorted((ROOT / PACKAGE).rglob("*.py"))
+    assert len(engine) > 20
+    importers = [str(path.relative_to(ROOT)) for path in engine if "streamlit" in imported_names(path)]
+    assert importers == [], "the engine must not import streamlit"
+    # Nor through anything it imports: every engine module loaded in a fresh interpreter.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import importlib, pkgutil, sys, lstm_poem\n"
+            "for module in pkgutil.walk_packages(lstm_poem.__path__, 'lstm_poem.'):\n"
+            "    if not module.name.endswith('__main__'):\n"
+            "        importlib.import_module(module.name)\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'streamlit'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert loaded.stdout.strip() == "[]"

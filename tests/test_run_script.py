@@ -31,8 +31,9 @@ def write_script(path: Path, text: str) -> None:
 
 @pytest.fixture
 def checkout(tmp_path) -> Path:
-    """A folder with the script, the requirements files and a stand-in virtual environment."""
+    """A folder with the script, the requirements files, pyproject.toml and a stand-in virtual environment."""
     shutil.copy2(ROOT / "run", tmp_path / "run")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lstm-poem"\n')
     (tmp_path / "requirements.txt").write_text("streamlit\n")
     (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\npytest\n")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
@@ -76,7 +77,7 @@ def test_app_installs_once_then_starts_at_once(checkout):
     first, commands = run(checkout, "app", "--server.port", "8600")
     assert first.returncode == 0, first.stderr
     assert commands == [
-        "-m pip install --disable-pip-version-check -r requirements.txt",
+        "-m pip install --disable-pip-version-check -r requirements.txt -e .",
         "-m streamlit run streamlit_app.py --server.port 8600",
     ]
     second, commands = run(checkout, "app")
@@ -88,7 +89,7 @@ def test_test_installs_the_dev_requirements_and_passes_pytest_its_options(checko
     first, commands = run(checkout, "test", "-m", "not slow", "-q")
     assert first.returncode == 0, first.stderr
     assert commands == [
-        "-m pip install --disable-pip-version-check -r requirements-dev.txt",
+        "-m pip install --disable-pip-version-check -r requirements-dev.txt -e .",
         "-m pytest -m not slow -q",
     ]
     _, commands = run(checkout, "test")
@@ -99,7 +100,7 @@ def test_a_changed_or_new_requirements_file_installs_again(checkout):
     run(checkout, "app")
     (checkout / "requirements-ray.txt").write_text("ray\n")  # as when requirements-dev.txt starts to include it
     _, commands = run(checkout, "app")
-    assert commands[0] == "-m pip install --disable-pip-version-check -r requirements.txt"
+    assert commands[0] == "-m pip install --disable-pip-version-check -r requirements.txt -e ."
     _, commands = run(checkout, "app")
     assert commands == ["-m streamlit run streamlit_app.py"]
     (checkout / "requirements.txt").write_text("streamlit>=1.67\n")
@@ -107,10 +108,27 @@ def test_a_changed_or_new_requirements_file_installs_again(checkout):
     assert commands[0].startswith("-m pip install")
 
 
+def test_a_changed_pyproject_installs_the_package_again(checkout):
+    run(checkout, "app")
+    with open(checkout / "pyproject.toml", "a") as pyproject:
+        pyproject.write('[tool.setuptools]\npackages = ["lstm_poem"]\n')
+    _, commands = run(checkout, "app")
+    assert commands[0] == "-m pip install --disable-pip-version-check -r requirements.txt -e ."
+
+
+def test_a_copy_in_another_folder_installs_again(checkout, tmp_path_factory):
+    run(checkout, "app")
+    _, commands = run(checkout, "app")
+    assert commands == ["-m streamlit run streamlit_app.py"]
+    moved = shutil.copytree(checkout, tmp_path_factory.mktemp("another-checkout"), dirs_exist_ok=True)
+    _, commands = run(moved, "app")  # the editable install in the copied .venv still points at the first folder
+    assert commands[0] == "-m pip install --disable-pip-version-check -r requirements.txt -e ."
+
+
 def test_a_failed_install_stops_and_is_tried_again(checkout):
     failed, commands = run(checkout, "app", PIP_FAILS="1")
     assert failed.returncode != 0
-    assert commands == ["-m pip install --disable-pip-version-check -r requirements.txt"]  # the app did not start
+    assert commands == ["-m pip install --disable-pip-version-check -r requirements.txt -e ."]  # the app did not start
     _, commands = run(checkout, "app")
     assert commands[0].startswith("-m pip install")
 

@@ -2,6 +2,7 @@
 
 import html
 import re
+import time
 
 from app_helpers import button, layer_descriptions, open_page, texts
 
@@ -112,7 +113,24 @@ def test_the_draw_chart_has_a_row_per_column_and_the_shared_draw_in_its_title():
     assert "one random number for every column, u = " in json.dumps(spec)
 
 
+def test_until_the_model_is_awake_the_start_page_draws_its_lesson_and_says_the_poems_are_coming(monkeypatch):
+    from ui import example_poems
+
+    monkeypatch.setattr(example_poems, "warmed_up", lambda: False)
+    at = open_page()
+    assert not at.exception and not at.get("html")
+    assert any("waking up to write three poems" in text for text in texts(at.info))
+    assert "Open Train" in {link.proto.label for link in at.get("page_link")}
+
+
 def test_the_start_page_shows_live_poems_and_links_every_lesson_step():
+    from ui import example_poems
+
+    example_poems.warm_up()  # as the server's first page does; the poems are written on another thread
+    deadline = time.monotonic() + 120
+    while not example_poems.warmed_up():
+        assert time.monotonic() < deadline, "the warm-up never finished"
+        time.sleep(0.1)
     at = open_page()
     poems = [element.proto.body for element in at.get("html")]
     assert len(poems) == 3 and len(set(poems)) == 3

@@ -1,12 +1,21 @@
-"""The start page's live example: three poems from the default pretrained model at three temperatures."""
+"""The start page's live example: three poems from the default pretrained model at three temperatures.
+
+A server wakes in front of a whole class, so the first page must not wait for
+TensorFlow: :func:`warm_up` loads it, the pretrained models and the first three
+poems on a background thread once the first page has been sent, and until then
+the page shows the lesson with a note where the poems will be, and polls.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
+import threading
 
 import streamlit as st
 
 from lstm_poem.generate import Generation
+from lstm_poem.pretrained import pretrained_catalog
 from ui import state
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
@@ -15,6 +24,35 @@ LENGTH = 240  # about five short lines: the three fit on a projector's first scr
 FIRST_SEED = 42
 POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.2rem; line-height: 1.55"
 CAPTIONS = {0.5: "plays safe", 1.0: "as the model learned it", 1.5: "takes risks"}
+WAKING_POLL_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
+_warm_up_started = threading.Lock()  # held for good by the first caller: the warm-up runs once per process
+_warmed_up = threading.Event()
+
+
+def warm_up() -> None:
+    """Start loading the pretrained models and writing the first example poems, once per server process."""
+    if not _warm_up_started.acquire(blocking=False):
+        return
+    if not pretrained_catalog():  # nothing to load: no TensorFlow for the start page
+        _warmed_up.set()
+        return
+    threading.Thread(target=_write_first_poems, name="lstm-poem-warm-up", daemon=True).start()
+
+
+def warmed_up() -> bool:
+    """True once the first example poems are written (or there is nothing to write them with)."""
+    return _warmed_up.is_set()
+
+
+def _write_first_poems() -> None:
+    try:
+        example_poems(FIRST_SEED)
+    except Exception:  # noqa: BLE001 - the page then writes them itself and shows what went wrong
+        log.exception("warming up the example poems failed")
+    finally:
+        _warmed_up.set()
 
 
 def example_poems(seed: int) -> tuple[str, Generation] | None:
@@ -32,8 +70,23 @@ def example_poems(seed: int) -> tuple[str, Generation] | None:
     return entry.name, generation
 
 
+@st.fragment(run_every=WAKING_POLL_SECONDS)
+def _waiting_for_the_model() -> None:
+    if warmed_up():
+        st.rerun()  # the whole page, so the poems are drawn and this polling stops
+    st.info(
+        "A pretrained model is waking up to write three poems here (a few seconds after the server starts). "
+        "The lesson below is ready now.",
+        icon=":material/hourglass_top:",
+    )
+
+
 def show_example_poems() -> None:
     """Three poems side by side, a button for three more, and a link to carry on in Generate."""
+    if not warmed_up():
+        warm_up()
+        _waiting_for_the_model()
+        return
     seed = st.session_state.setdefault("example_seed", FIRST_SEED)
     with st.spinner("A pretrained model is writing three poems…"):
         example = example_poems(seed)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from lstm_poem.class_board import network_name
 from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.pretrained import pretrained_catalog
 from ui import state
@@ -42,7 +43,7 @@ def pick_start() -> Start:
         return Start()
     config = base.poem.config
     st.caption(
-        f"Fine-tuning keeps the base's network ({state.describe(config)}) and vocabulary, and trains at learning "
+        f"Fine-tuning keeps the base's network ({network_name(config)}) and vocabulary, and trains at learning "
         f"rate {FINE_TUNE_LEARNING_RATE:g} (Custom can change it) so it adapts without forgetting what it knows. "
         "The network settings below are not used."
     )

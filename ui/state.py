@@ -17,10 +17,11 @@ import streamlit as st
 
 from lstm_poem import limits
 from lstm_poem.backend import TrainingHandle, TrainingRequest
-from lstm_poem.backend_choice import current_backend
+from lstm_poem.class_board import network_name
 from lstm_poem.corpus import Corpus
 from lstm_poem.model import ModelConfig, PoemModel
 from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.sharing import REGISTRY
 from lstm_poem.train_config import TrainConfig
 from ui import memory
 
@@ -32,18 +33,13 @@ MAX_REMEMBERED_POEMS = 32
 MAX_SHARED_RESULTS = 256
 
 
-def describe(config: ModelConfig) -> str:
-    """A short name for a network, e.g. "LSTM 1×128 · char"."""
-    return f"{config.cell.upper()} {config.layers}×{config.units} · {config.level}"
-
-
 @dataclass
 class Run:
     """One training started from the Train page."""
 
     number: int
     corpus_name: str
-    job: TrainingHandle  # trains in this server or on a Ray cluster; the pages cannot tell
+    job: TrainingHandle  # a seat at a training shared by everyone who asked for the same (lstm_poem.sharing)
     model_key: str | None = None  # set once the trained model is registered
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
@@ -53,7 +49,7 @@ class Run:
     @property
     def label(self) -> str:
         start = f" · fine-tuned from {self.base_name}" if self.base_name else ""
-        return f"Run {self.number} · {describe(self.job.model_config)}{start} · {self.corpus_name}"
+        return f"Run {self.number} · {network_name(self.job.model_config)}{start} · {self.corpus_name}"
 
 
 @dataclass
@@ -111,21 +107,27 @@ def active_run() -> Run | None:
 
 
 def start_run(
-    corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig, base: ModelEntry | None = None
+    corpus: Corpus,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    base: ModelEntry | None = None,
+    board_name: str = "",
 ) -> Run:
     """Start a training (fine-tuning ``base`` when given), unless this session already has one going
-    (a double click), which is returned."""
+    (a double click), which is returned. A classmate's identical training is joined, not repeated;
+    ``board_name`` is what the class board shows for this student (nothing when empty)."""
     running = active_run()
     if running is not None:
         return running
-    job = current_backend().submit(
+    job = REGISTRY.submit(
         TrainingRequest(
             corpus,
             model_config,
             train_config,
             init_from=base.poem if base is not None else None,
             abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
-        )
+        ),
+        name=board_name,
     )
     run = Run(
         len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None, corpus_text=corpus.text

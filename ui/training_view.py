@@ -13,6 +13,7 @@ from lstm_poem.charts import loss_chart_spec, runs_chart
 from lstm_poem.job import SLOTS, JobSnapshot
 from lstm_poem.records import SAMPLE_TEMPERATURE, EpochRecord
 from ui import state
+from ui.class_board import show_board
 from ui.format import duration
 from ui.memorising_view import show_memorising
 
@@ -34,6 +35,10 @@ def show_run(run: state.Run) -> None:
         if first.running and not snapshot.running:
             st.rerun()  # just finished: redraw the whole page (buttons, summary, download)
         st.markdown(f"#### {run.label}")
+        if snapshot.left and snapshot.training:
+            _left(snapshot)
+            return
+        _shared(snapshot)
         if snapshot.state == "queued":
             _queued(snapshot)
             return
@@ -55,6 +60,26 @@ def show_run(run: state.Run) -> None:
         show_memorising(run, snapshot)
 
 
+def _shared(snapshot: JobSnapshot) -> None:
+    if not snapshot.classmates:
+        return
+    others = "1 classmate" if snapshot.classmates == 1 else f"{snapshot.classmates} classmates"
+    st.info(
+        f"You and {others} asked for exactly this training: you are all watching the same one, and each of "
+        "you gets its model as a run of your own. Stop takes you out of it; it goes on while anyone watches.",
+        icon=":material/groups:",
+    )
+
+
+def _left(snapshot: JobSnapshot) -> None:
+    epoch = snapshot.epochs[-1].epoch if snapshot.epochs else 0
+    st.info(
+        f"You left this shared training after epoch {epoch}. It goes on for your classmates, and its model "
+        "joins your models here when it ends. You can train something else meanwhile.",
+        icon=":material/logout:",
+    )
+
+
 def _queued(snapshot: JobSnapshot) -> None:
     if snapshot.cluster_cpus is not None:  # Ray schedules it: no place in this server's line
         st.info(_cluster_wait(snapshot.cluster_cpus), icon=":material/hourglass_top:")
@@ -67,6 +92,8 @@ def _queued(snapshot: JobSnapshot) -> None:
         f"are running. {line}.{within} It starts by itself; you can keep using the other pages.",
         icon=":material/hourglass_top:",
     )
+    st.markdown("**Meanwhile, the class's trainings** (the class board, live):")
+    show_board()  # this fragment already redraws every second
 
 
 def _loss_chart(run: state.Run, snapshot: JobSnapshot) -> dict:
@@ -133,7 +160,7 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
             "time_limit": f"The time limit ended training at epoch {last.epoch}; the weights of the best epoch, "
             f"{result.best_epoch}, were kept.",
             "user_stop": (
-                f"Training stopped at epoch {last.epoch} because this page was closed or asleep for a while; "
+                f"Training stopped at epoch {last.epoch} because no page was watching it for a while; "
                 if snapshot.abandoned
                 else f"You stopped training at epoch {last.epoch}; "
             )

@@ -1,0 +1,1 @@
+"""Scripts that re-make shipped files (pretrained/, improvements/) and run long fuzzing."""

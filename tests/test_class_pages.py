@@ -1,0 +1,98 @@
+"""A class on the pages: identical trainings shared between sessions, Stop by one of them, the class board."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from app_helpers import button, finished, open_page, paste_and_configure, texts, wait_for
+
+from lstm_poem.job import SLOTS
+from lstm_poem.sharing import REGISTRY
+
+
+def unique_verse(small_text: str) -> str:
+    """Verse no other test trains on, so that no earlier training of this process can be joined."""
+    return f"CLASS {uuid.uuid4().hex[:8]}\n{small_text}"
+
+
+def training_of(at):
+    return at.session_state["runs"][-1].job.training
+
+
+def test_two_sessions_asking_for_the_identical_training_get_one_training_and_two_runs(small_text):
+    text = unique_verse(small_text)
+    first, second = open_page("app_pages/train.py"), open_page("app_pages/train.py")
+    for at in (first, second):
+        paste_and_configure(at, text, setting_epochs=2)
+        button(at, "Train").click().run()
+    assert training_of(first) is training_of(second)
+    assert len(training_of(first).seats) == 2
+    second.run()
+    assert any("You and 1 classmate asked for exactly this training" in t for t in texts(second.info))
+    for at in (first, second):
+        wait_for(at, finished)
+    one, two = (at.session_state["models"]["run-1"] for at in (first, second))
+    assert one.poem is two.poem  # one model, a run of their own in each session
+
+    # Another seed is another training.
+    third = open_page("app_pages/train.py")
+    paste_and_configure(third, text, setting_epochs=2, setting_seed=7)
+    button(third, "Train").click().run()
+    assert training_of(third) is not training_of(first)
+    wait_for(third, finished)
+
+
+def test_one_students_stop_leaves_the_others_training_running(small_text):
+    text = unique_verse(small_text)
+    leaver, stayer = open_page("app_pages/train.py"), open_page("app_pages/train.py")
+    for at in (leaver, stayer):
+        paste_and_configure(at, text, setting_epochs=500, setting_patience=500)
+        button(at, "Train").click().run()
+    wait_for(stayer, lambda at: training_of(at).job.snapshot(seen=False).epochs)
+    button(leaver, "Stop").click().run()
+    assert any("You left this shared training" in t for t in texts(leaver.info))
+    assert not button(leaver, "Train").disabled  # free to train something else
+    stayer.run()
+    snapshot = stayer.session_state["runs"][0].job.snapshot()
+    assert snapshot.running and not snapshot.stop_requested
+    button(stayer, "Stop").click().run()  # the last one watching: now it stops, keeping the best weights
+    wait_for(stayer, finished)
+    wait_for(leaver, lambda at: "run-1" in at.session_state.get("models", {}))
+    assert leaver.session_state["models"]["run-1"].poem is stayer.session_state["models"]["run-1"].poem
+
+
+def test_the_class_board_lists_trainings_with_the_names_students_chose(small_text):
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, unique_verse(small_text), setting_epochs=2)
+    at.text_input(key="board_name").set_value("Ada <b>L</b>").run()
+    button(at, "Train").click().run()
+    wait_for(at, finished)
+    board = open_page("app_pages/class_board.py")
+    assert not board.exception
+    assert board.get("vega_lite_chart"), "the overlaid curves"
+    (table,) = board.dataframe
+    frame = table.value
+    mine = frame[frame["names"] == "Ada <b>L</b>"]  # kept as typed; a table cell draws it as plain text
+    assert len(mine) == 1 and mine.iloc[0]["status"] in ("last epoch", "early stopping")
+    assert mine.iloc[0]["epochs"] == 2 and mine.iloc[0]["bits per character"] > 0
+    assert any(shared.names() == ["Ada <b>L</b>"] for shared in REGISTRY.recent())
+
+
+def test_a_student_waiting_in_line_watches_the_class_board(small_text):
+    stop = threading.Event()
+    holders = [f"another class {n}" for n in range(SLOTS.size)]
+    for holder in holders:  # every slot of this server is taken
+        assert SLOTS.acquire(holder, stop)
+    try:
+        at = open_page("app_pages/train.py")
+        paste_and_configure(at, unique_verse(small_text), setting_epochs=1)
+        button(at, "Train").click().run()
+        at.run()
+        assert any("Waiting for a free training slot" in t for t in texts(at.info))
+        assert any("Meanwhile, the class's trainings" in t for t in texts(at.markdown))
+        assert at.dataframe, "the board's table of trainings"
+    finally:
+        for holder in holders:
+            SLOTS.release(holder)
+    wait_for(at, finished)

@@ -1,0 +1,158 @@
+"""Identical trainings are one training: seats, Stop and Cancel by one of several, what is remembered."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from conftest import tiny_model_config, tiny_train_config
+from lstm_poem.backend import TrainingRequest
+from lstm_poem.corpus import corpus_from_text
+from lstm_poem.job import TrainingJob, TrainingSlots
+from lstm_poem.sharing import TrainingRegistry, clean_name, training_key
+
+
+class CountingBackend:
+    """Trains on threads with slots of its own, and counts the trainings it was asked for."""
+
+    def __init__(self):
+        self.slots = TrainingSlots(2)
+        self.submitted = 0
+
+    def submit(self, request: TrainingRequest) -> TrainingJob:
+        self.submitted += 1
+        return TrainingJob(
+            request.corpus,
+            request.model_config,
+            request.train_config,
+            slots=self.slots,
+            abandon_after=request.abandon_after,
+        ).start()
+
+
+@pytest.fixture
+def registry():
+    backend = CountingBackend()
+    made = TrainingRegistry(lambda: backend)
+    made.backend = backend
+    return made
+
+
+def request(text: str, **training) -> TrainingRequest:
+    return TrainingRequest(corpus_from_text(text, name="ballads"), tiny_model_config(), tiny_train_config(**training))
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_two_identical_requests_train_once_and_give_two_runs_of_the_same_model(registry, small_text):
+    first = registry.submit(request(small_text, epochs=2))
+    second = registry.submit(request(small_text, epochs=2))
+    assert registry.backend.submitted == 1 and first.training is second.training
+    assert first.snapshot().classmates == 1 and second.snapshot().classmates == 1
+    assert first.join(120)
+    one, two = first.snapshot(), second.snapshot()
+    assert one.state == two.state == "done" and one.result.poem is two.result.poem
+    # Finished on its own terms, it is joined again later, with nothing trained.
+    third = registry.submit(request(small_text, epochs=2))
+    assert registry.backend.submitted == 1 and third.snapshot().result is one.result
+    assert len(registry.recent()) == 1
+
+
+def test_a_different_seed_or_corpus_is_another_training(registry, small_text):
+    registry.submit(request(small_text, epochs=1))
+    registry.submit(request(small_text, epochs=1, seed=7))
+    registry.submit(request(small_text[:3000], epochs=1))
+    assert registry.backend.submitted == 3 and len(registry.recent()) == 3
+    assert training_key(request(small_text)) != training_key(request(small_text, seed=7))
+    for shared in registry.recent():
+        assert shared.job.join(120)
+
+
+def test_one_students_stop_leaves_the_training_running_for_the_other(registry, small_text):
+    stays = registry.submit(request(small_text, epochs=500))
+    leaves = registry.submit(request(small_text, epochs=500))
+    wait_for(lambda: stays.snapshot().batches)
+    leaves.stop()
+    left = leaves.snapshot()
+    assert left.left and not left.running and left.training  # free to train something else
+    time.sleep(1.0)
+    watched = stays.snapshot()
+    assert watched.running and not watched.stop_requested
+    # The last one watching stops it for real; both get the best weights so far.
+    stays.stop()
+    assert stays.join(60)
+    assert stays.snapshot().result.stop_reason == "user_stop"
+    assert leaves.snapshot().state == "done" and leaves.snapshot().result is stays.snapshot().result
+    # A training stopped by hand is not what its settings make: the next request trains anew.
+    registry.submit(request(small_text, epochs=500)).cancel()
+    assert registry.backend.submitted == 2
+
+
+def test_cancel_by_one_drops_only_that_run(registry, small_text):
+    keeps = registry.submit(request(small_text, epochs=2))
+    drops = registry.submit(request(small_text, epochs=2))
+    drops.cancel()
+    assert drops.snapshot().state == "cancelled" and drops.snapshot().result is None
+    assert keeps.join(120) and keeps.snapshot().state == "done"
+    assert drops.snapshot().state == "cancelled"
+
+
+def test_a_training_nobody_watches_any_more_stops_by_itself(small_text):
+    backend = CountingBackend()
+    registry = TrainingRegistry(lambda: backend)
+    one = registry.submit(replace(request(small_text, epochs=500), abandon_after=1.0))
+    other = registry.submit(replace(request(small_text, epochs=500), abandon_after=1.0))
+    wait_for(lambda: one.snapshot().batches)
+    assert one.join(60), "both tabs closed: it must end by itself"
+    assert other.snapshot(seen=False).abandoned
+
+
+def test_finished_trainings_are_remembered_within_bounds(small_text):
+    backend = CountingBackend()
+    registry = TrainingRegistry(lambda: backend, max_kept_finished=2)
+    for seed in (1, 2, 3):
+        assert registry.submit(request(small_text, epochs=1, seed=seed)).join(120)
+    assert [shared.job.train_config.seed for shared in registry.recent()] == [2, 3]
+    registry.keep_seconds = 0.0
+    assert registry.recent() == []
+
+
+def test_names_are_plain_and_short():
+    assert clean_name("  Ada\x00\n Lovelace <b>  ") == "Ada Lovelace <b>"
+    assert len(clean_name("x" * 500)) == 40
+
+
+def test_the_class_board_is_rebuilt_only_when_a_training_moved_on(registry, small_text):
+    from lstm_poem.class_board import ClassBoard, verse_line
+
+    board = ClassBoard(registry)
+    assert board.view() == ([], None)
+    seat = registry.submit(request(small_text, epochs=2, sample_length=40), name="Grace")
+    registry.submit(request(small_text, epochs=2, sample_length=40))
+    assert seat.join(120)
+    rows, spec = board.view()
+    rebuilt = board.rebuilds
+    assert board.view() == (rows, spec) and board.rebuilds == rebuilt  # nothing new: the same objects
+    (row,) = rows
+    assert row.students == 2 and row.names == "Grace" and row.epochs == 2
+    assert row.status in ("last epoch", "early stopping") and row.bits_per_char > 0 and spec["layer"]
+    assert row.verse == verse_line(seat.snapshot().epochs[-1].sample) and row.verse
+    assert verse_line("the prime\n\n  first written line  \nsecond") == "first written line"
+
+
+def test_with_sharing_off_everyone_trains_their_own(registry, small_text, monkeypatch):
+    from lstm_poem import limits
+
+    monkeypatch.setattr(limits, "SHARE_IDENTICAL_TRAININGS", 0)
+    seats = [registry.submit(request(small_text, epochs=1)) for _ in range(2)]
+    assert registry.backend.submitted == 2 and seats[0].training is not seats[1].training
+    assert len(registry.recent()) == 2
+    for seat in seats:
+        assert seat.join(120)
