@@ -18,15 +18,13 @@ import argparse
 import json
 import pickle
 import random
-import sys
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lstm_poem.guessing import ClassTotals, ModelGuess, game_lines
 
-from lstm_poem.guessing import ClassTotals, ModelGuess, game_lines  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 READS_PER_SESSION = 42  # a 7-minute step, redrawn every 10 seconds
 

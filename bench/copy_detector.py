@@ -36,13 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lstm_poem.copy_sources import SHARED_CORPORA, TextSource
+from lstm_poem.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
+from lstm_poem.corpus import catalog
+from lstm_poem.data import split_poems
 
-from lstm_poem.copy_sources import SHARED_CORPORA, TextSource  # noqa: E402
-from lstm_poem.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying  # noqa: E402
-from lstm_poem.corpus import catalog  # noqa: E402
-from lstm_poem.data import split_poems  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 VERSE = SHARED_CORPORA / "english_verse.txt"
 POEM_CHARS = 400

@@ -26,22 +26,21 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lstm_poem import limits  # noqa: E402
+from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.checkpoint import read_checkpoint  # noqa: E402
-from lstm_poem.copy_sources import pretrained_sources  # noqa: E402
-from lstm_poem.copying import CopyIndex, check_copying  # noqa: E402
-from lstm_poem.corpus import SAMPLE_DIR  # noqa: E402
-from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.model import ModelConfig  # noqa: E402
-from lstm_poem.pretrained import pretrained_catalog  # noqa: E402
-from lstm_poem.train import train  # noqa: E402
-from lstm_poem.train_config import TrainConfig  # noqa: E402
+from lstm_poem.checkpoint import read_checkpoint  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.copy_sources import pretrained_sources  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.copying import CopyIndex, check_copying  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.corpus import SAMPLE_DIR  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.generate import Generator  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.model import ModelConfig  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.pretrained import pretrained_catalog  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.train import train  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.train_config import TrainConfig  # noqa: E402 - after the TensorFlow defaults
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED_TEXT = "Two roads diverged in a yellow wood,\n"  # the Generate page's default
 LENGTH = 400

@@ -14,14 +14,12 @@ Usage (from the repo root)::
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.memorising import small_corpus
+from bench.served_app import served_app
 
-from bench.memorising import small_corpus  # noqa: E402
-from bench.served_app import served_app  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = "/usr/bin/chromium"
 SETTINGS = {  # label on the Train page -> value
