@@ -78,7 +78,9 @@ def test_every_screenshot_the_documents_show_is_one_the_browser_tests_or_a_scrip
     a long run's, which a script in scripts/ takes (its default --out names it)."""
     taken = re.compile(r'shoot\(page, "([^"]+)"\)|"(screenshot-[\w-]+\.png)"')  # a test's shot | a script's --out
     sources = (*(ROOT / "tests").glob("test_browser*.py"), *(ROOT / "scripts").glob("*screenshot*.py"))
-    shot = {by_test or by_script for source in sources for by_test, by_script in taken.findall(source.read_text("utf-8"))}
+    shot = {
+        by_test or by_script for source in sources for by_test, by_script in taken.findall(source.read_text("utf-8"))
+    }
     shown = {
         Path(target).name
         for document in documents()
