@@ -98,8 +98,10 @@ def speed_rounds(setups: list[Setup], train_ids: np.ndarray, vocab_size: int, ro
     for setup in setups:
         keras.mixed_precision.set_dtype_policy(setup.precision)
         network = build_model(ModelConfig(units=setup.units, layers=setup.layers, dropout=0.1), vocab_size)
-        network.compile(optimizer=keras.optimizers.Adam(setup.learning_rate, clipnorm=1.0),
-                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        network.compile(
+            optimizer=keras.optimizers.Adam(setup.learning_rate, clipnorm=1.0),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
         data = make_training_dataset(train_ids, SEQ_LEN, setup.batch_size, seed=42, endless=True)
         network.fit(data.take(5), verbose=0)  # compile the step function before timing
         trainers.append((setup, network, data, 100_000 // (setup.batch_size * SEQ_LEN)))
@@ -141,8 +143,10 @@ def main() -> None:
     baseline = results[0]
     print(f"\n{'setup':<14}{'tokens/s':>10}{'ratio':>8}{'held-out':>10}")
     for r in results:
-        print(f"{r['name']:<14}{r['tokens_per_s']:>10,}{r['tokens_per_s'] / baseline['tokens_per_s']:>8.2f}"
-              f"{r['heldout_loss']:>10.4f}")
+        print(
+            f"{r['name']:<14}{r['tokens_per_s']:>10,}{r['tokens_per_s'] / baseline['tokens_per_s']:>8.2f}"
+            f"{r['heldout_loss']:>10.4f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
 

@@ -25,15 +25,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def niced_chromium(folder: Path, niceness: int) -> str:
+def niced_chromium(folder: Path, niceness: int, cgroup_procs: Path | None = None) -> str:
     """A launcher for Chromium at a lower CPU priority, written into ``folder``.
 
     The browsers of a benchmark stand in for the students' own computers: run
     beside the server on one machine, they should take only the CPU the server
-    leaves, not slow down the trainings being measured.
+    leaves, not slow down the trainings being measured. Chromium resets the
+    niceness of its own processes, so a benchmark that can also gives it a CPU
+    control group of small share (``cgroup_procs``, see bench/cgroups.py).
     """
     launcher = folder / "chromium-niced"
-    launcher.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} "{CHROMIUM}" "$@"\n')
+    join = f'echo $$ > "{cgroup_procs}"\n' if cgroup_procs is not None else ""  # every child stays in it
+    launcher.write_text(f'#!/bin/sh\n{join}exec nice -n {int(niceness)} "{CHROMIUM}" "$@"\n')
     launcher.chmod(0o755)
     return str(launcher)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from bench.cgroups import CPU_ROOT, MemoryCgroup, cpu_cgroup, memory_cgroup, unavailable
 from bench.class_load import (
     FINISHED,
     SLIDER_PAUSE_SECONDS,
@@ -43,12 +44,12 @@ from bench.class_load import (
     new_student,
     open_generate,
 )
-from bench.memory_cgroup import MemoryCgroup, memory_cgroup, unavailable
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from lstm_poem.corpus import catalog, corpus_from_text
 from lstm_poem.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
+BROWSERS_CPU = ("lstm-poem-class-browsers", 64)  # cpu.shares: a sixteenth of the server's 1024
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
 BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
 SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run
@@ -314,10 +315,13 @@ async def run_class(students: int, join_seconds: float, browser_nice: int, basel
     report["alone"] = losses
     why_not = unavailable()
     report["cgroup_unavailable"] = why_not
-    async with async_playwright() as playwright:
+    async with async_playwright() as playwright, contextlib.AsyncExitStack() as stack:
+        # The students' computers: a small CPU share where a group can be made, a high niceness anyway.
+        browsers_group = None if unavailable(CPU_ROOT) else stack.enter_context(cpu_cgroup(*BROWSERS_CPU))
+        report["browsers_cpu_shares"] = BROWSERS_CPU[1] if browsers_group else None
         # Started before any server, so that a cold start is timed from the server's first instruction.
         with tempfile.TemporaryDirectory() as folder:
-            launcher = niced_chromium(Path(folder), browser_nice)
+            launcher = niced_chromium(Path(folder), browser_nice, browsers_group)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
         for phase, choices in (("identical", [Choice(catalog()[0].name)] * students), ("mixed", mixed)):
             if why_not is None:
