@@ -18,8 +18,6 @@ CELLS = ("lstm", "gru", "rnn")
 LEVELS = ("char", "word")
 # Compute precisions for training. Weights stay float32 either way, so a bundle does not depend on it.
 PRECISIONS = ("float32", "mixed_bfloat16")
-# What a training may ask for: "auto" is mixed_bfloat16 where the CPU computes bfloat16 natively, else float32.
-TRAINING_PRECISIONS = ("auto", *PRECISIONS)
 
 
 class ConfigError(ValueError):
@@ -106,14 +104,11 @@ class ModelConfig:
 def resolve_precision(requested: str) -> tuple[str, str]:
     """The compute precision a training asking for ``requested`` gets, and a note when that is not what it asked.
 
-    bfloat16 only pays with native support (AVX-512 BF16 or AMX, where it trained the default model
-    about 10% faster than float32); emulated on an AVX2-only CPU it is slower, so such a CPU gets float32.
+    bfloat16 is only worth it with native support (AVX-512 BF16 or AMX); an AVX2-only CPU gets float32.
     """
-    if requested == "float32" or (requested in ("auto", "mixed_bfloat16") and native_bfloat16()):
-        return ("float32" if requested == "float32" else "mixed_bfloat16"), ""
-    if requested == "auto":
-        return "float32", ""
-    return "float32", "This CPU has no native bfloat16 (AVX-512 BF16 or AMX), so the model trained in float32."
+    if requested == "mixed_bfloat16" and not native_bfloat16():
+        return "float32", "This CPU has no native bfloat16 (AVX-512 BF16 or AMX), so the model trained in float32."
+    return requested, ""
 
 
 def native_bfloat16() -> bool:

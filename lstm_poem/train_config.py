@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lstm_poem import limits
-from lstm_poem.model import TRAINING_PRECISIONS, ConfigError, check_int, check_range
+from lstm_poem.model import PRECISIONS, ConfigError, check_int, check_range
 
 HOLDOUTS = ("tail", "poems")
 
@@ -39,9 +39,10 @@ class TrainConfig:
     steps_per_epoch: int = 0
     # Folder for a resumable checkpoint after every epoch (see lstm_poem.checkpoint); None = none.
     checkpoint_dir: str | None = None
-    # "auto" computes in bfloat16 where the CPU does so natively and in float32 elsewhere; "mixed_bfloat16"
-    # is the same with a note when it falls back; "float32" always (bit-for-bit the results of older versions).
-    precision: str = "auto"
+    # "mixed_bfloat16" computes in bfloat16 where the CPU does so natively (float32 elsewhere, with a note).
+    # Not the default: on a Xeon with AMX it only paid from batches of 128 windows up, which learn less per
+    # second than the default 32 (docs/benchmarks.md, "Training speed").
+    precision: str = "float32"
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
     sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
@@ -62,9 +63,8 @@ class TrainConfig:
         if self.holdout not in HOLDOUTS:
             raise ConfigError(f"holdout must be one of {', '.join(HOLDOUTS)}, not {self.holdout!r}.")
         check_int("steps_per_epoch", self.steps_per_epoch, 0, 10_000_000)
-        if self.precision not in TRAINING_PRECISIONS:
-            choices = ", ".join(TRAINING_PRECISIONS)
-            raise ConfigError(f"precision must be one of {choices}, not {self.precision!r}.")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}.")
         check_int("seed", self.seed, 0, 2**31 - 1)
         if self.time_limit is not None:
             check_range("time_limit", self.time_limit, 0.0, 24 * 3600)

@@ -163,16 +163,6 @@ def test_bfloat16_training_falls_back_to_float32_without_native_support(small_te
     assert plain.precision == "float32" and "no native bfloat16" in plain.notes[0]
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_automatic_precision_is_bfloat16_only_where_the_cpu_has_it_natively(small_text, monkeypatch, native):
-    import lstm_poem.model as model
-
-    monkeypatch.setattr(model, "native_bfloat16", lambda: native)
-    result = train(small_text, tiny_model_config(), tiny_train_config(epochs=1, precision="auto"))
-    assert result.precision == ("mixed_bfloat16" if native else "float32")
-    assert not result.notes  # the automatic choice is not worth a note either way
-
-
 def test_a_bfloat16_training_writes_its_epoch_samples_from_float32_weights(small_text, monkeypatch):
     import lstm_poem.model as model
 
