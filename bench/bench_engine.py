@@ -1,17 +1,28 @@
-"""Benchmark lstm-poem against the classic notebook way of training a char LSTM.
+"""Benchmark lstm-poem's training against an older commit and the classic notebook way.
 
-Both are trained for the same wall-clock budget on the same corpus, one after the
-other, each in its own subprocess (so each phase's peak memory is its own), and
-the parent prints a markdown table.
+One run trains, each in its own subprocess and one after the other:
+
+- the command line's default settings for ``--seconds`` (120 s), with this commit's code and,
+  with ``--against REF``, with REF's code (a git commit, exported to /tmp, or a checkout's folder);
+- the app's Quick demo preset for its own 45 s, with both codes;
+- the classic notebook way (one-hot windows, one target per window) for ``--seconds``.
+
+Each phase takes the shared benchmark lock (/tmp/lstm-poem-bench.lock) for itself, so
+no two engineers' benchmarks overlap and no single hold is long. Every engine phase
+uses its own code's thread settings and defaults, as ``python -m lstm_poem train`` would.
+The parent prints a markdown table: tokens per second and the held-out loss reached
+after 45 s and after ``--seconds``, with the ratios that matter, then generation speed.
 
 Usage (from the repo root)::
 
-    python bench/bench_engine.py [--corpus PATH] [--seconds 120] [--json results.json]
+    python bench/bench_engine.py [--against 85fc678] [--corpus PATH] [--seconds 120] [--json results.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import io
 import json
 import os
 import platform
@@ -19,6 +30,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,9 @@ SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "shakespeare_sonnets.txt"
+LOCK = Path("/tmp/lstm-poem-bench.lock")
+QUICK_DEMO = "Quick demo"
+EARLY_MARK = 45.0  # seconds: the held-out loss is also read at this point of every run (the Quick demo's budget)
 SEQ_LEN = 40  # classic window
 STEP = 3  # classic stride between training windows
 CLASSIC_CHARS = 100  # characters timed in the classic generation loop
@@ -148,11 +163,17 @@ def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     }
 
 
-def phase_engine(corpus_path: Path, seconds: float) -> dict[str, Any]:
-    """lstm-poem with its package defaults, then its batched multi-temperature generator."""
+def phase_engine(corpus_path: Path, seconds: float, settings: str) -> dict[str, Any]:
+    """lstm-poem (whichever code is first on sys.path) with the command line's defaults or the
+    Quick demo preset, then its batched multi-temperature generator."""
+    from lstm_poem import limits
+
+    limits.set_tensorflow_defaults()  # before TensorFlow loads: this code's own thread settings
+    import lstm_poem
     from lstm_poem.corpus import load_corpus
     from lstm_poem.generate import Generator
     from lstm_poem.model import ModelConfig
+    from lstm_poem.presets import PRESETS
     from lstm_poem.records import EpochRecord, ProgressRecord
     from lstm_poem.train import train
     from lstm_poem.train_config import TrainConfig
@@ -163,8 +184,12 @@ def phase_engine(corpus_path: Path, seconds: float) -> dict[str, Any]:
         if isinstance(record, EpochRecord):
             curve.append((record.elapsed, record.val_loss))
 
-    config = TrainConfig(time_limit=float(seconds), seed=42)
-    result = train(load_corpus(corpus_path), ModelConfig(), config, on_progress=on_progress)
+    if settings == QUICK_DEMO:
+        preset = PRESETS[QUICK_DEMO]
+        model_config, train_config = preset.model, preset.training  # its own time limit, as the app runs it
+    else:
+        model_config, train_config = ModelConfig(), TrainConfig(time_limit=float(seconds), seed=42)
+    result = train(load_corpus(corpus_path), model_config, train_config, on_progress=on_progress)
 
     generator = Generator(result.poem)
     start = time.perf_counter()
@@ -177,12 +202,17 @@ def phase_engine(corpus_path: Path, seconds: float) -> dict[str, Any]:
         times.append(time.perf_counter() - start)
     warm = statistics.median(times)
     return {
+        "code": str(Path(lstm_poem.__file__).parent.parent),
+        "settings": settings,
+        "model": model_config.to_dict(),
+        "training": train_config.to_dict(),
         "vocab_size": result.poem.tokenizer.vocab_size,
         "curve": curve,
         "epochs": result.epochs_run,
         "best_val_loss": result.best_val_loss,
         "best_epoch": result.best_epoch,
         "stop_reason": result.stop_reason,
+        "notes": result.notes,
         "train_seconds": result.seconds,
         "train_tokens_per_s": result.train_tokens_per_s,
         "first_generate_s": cold,
@@ -193,17 +223,51 @@ def phase_engine(corpus_path: Path, seconds: float) -> dict[str, Any]:
     }
 
 
-def run_phase(name: str, corpus: Path, seconds: float) -> dict[str, Any]:
-    """Run one phase in a fresh interpreter and return its JSON line (with its peak memory)."""
-    print(f"running phase {name!r} ({seconds:g} s of training)...", file=sys.stderr, flush=True)
+def export_ref(ref: str) -> Path:
+    """A folder holding REF's code: REF itself when it is a folder, else ``git archive REF`` unpacked in /tmp."""
+    if Path(ref).is_dir():
+        return Path(ref).resolve()
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not sha:
+        sys.exit(f"--against {ref}: not a folder and not a commit of this repository.")
+    folder = Path("/tmp") / f"lstm-poem-{sha[:12]}"
+    if not (folder / "lstm_poem").is_dir():
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True).stdout
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+    return folder
+
+
+def run_phase(name: str, corpus: Path, seconds: float, code: Path = ROOT, settings: str = "") -> dict[str, Any]:
+    """Run one phase in a fresh interpreter under the benchmark lock and return its JSON line (with its peak memory)."""
+    label = f"{name} {settings} ({code})".replace("  ", " ")
     cmd = [sys.executable, str(SCRIPT), "--phase", name, "--corpus", str(corpus), "--seconds", str(seconds)]
-    # Both phases get the command line's threading (one thread per op) unless the caller set it.
-    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    cmd += ["--code", str(code), "--settings", settings]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if name == "classic":  # the notebook way gets the command line's old threading (one thread per op)
+        env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", **env}
+    with LOCK.open("a") as lock:
+        print(f"waiting for {LOCK} ...", file=sys.stderr, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        print(f"running phase {label}...", file=sys.stderr, flush=True)
+        proc = subprocess.run(cmd, env=env, cwd=code, stdout=subprocess.PIPE, text=True, check=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
-        sys.exit(f"phase {name!r} failed (exit code {proc.returncode}); see the messages above.")
+        sys.exit(f"phase {label} failed (exit code {proc.returncode}); see the messages above.")
     return json.loads(lines[-1])
+
+
+def best_by(curve: list[tuple[float, float]], seconds: float) -> float | None:
+    """The lowest held-out loss among the epochs that ended within ``seconds``."""
+    losses = [loss for elapsed, loss in curve if elapsed <= seconds]
+    return min(losses) if losses else None
+
+
+def loss_text(loss: float | None) -> str:
+    return f"{loss:.3f}" if loss is not None else "no epoch yet"
 
 
 def ratio_text(slow: float, fast: float | None) -> str:
@@ -216,44 +280,80 @@ def ratio_text(slow: float, fast: float | None) -> str:
     return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.2g}x faster"
 
 
-def report(classic: dict[str, Any], engine: dict[str, Any], seconds: float) -> tuple[str, dict[str, Any]]:
-    """The markdown table and the derived numbers behind it."""
-    target, c_best_s = classic["best_val_loss"], classic["best_elapsed"]
-    reached = next((elapsed for elapsed, loss in engine["curve"] if loss <= target), None)
+def training_rows(runs: list[tuple[str, dict[str, Any]]], seconds: float) -> list[tuple[str, ...]]:
+    """One table row per training run: tokens/s, held-out loss after 45 s and after ``seconds``."""
+    rows = []
+    for label, run in runs:
+        tokens = run.get("train_tokens_per_s")
+        rows.append(
+            (
+                label,
+                f"{tokens:,.0f}" if tokens else "(one target per window)",
+                loss_text(best_by(run["curve"], EARLY_MARK)),
+                loss_text(best_by(run["curve"], seconds)) if run.get("settings") != QUICK_DEMO else "",
+                f"{run['epochs']} ({run.get('stop_reason', 'time_limit')})",
+            )
+        )
+    return rows
+
+
+def comparison_rows(old: dict[str, Any], new: dict[str, Any], seconds: float) -> list[tuple[str, ...]]:
+    """This commit against the older one, for one setting: the ratio of tokens/s and the loss differences."""
+    name = new["settings"] or "default"
+    speedup = new["train_tokens_per_s"] / old["train_tokens_per_s"]
+    rows = [(f"{name}: tokens/s, this / older", f"{speedup:.2f}x")]
+    marks = [EARLY_MARK] if new["settings"] == QUICK_DEMO else [EARLY_MARK, seconds]
+    for mark in marks:
+        before, after = best_by(old["curve"], mark), best_by(new["curve"], mark)
+        change = f"{after - before:+.3f}" if before is not None and after is not None else "n/a"
+        rows.append((f"{name}: held-out loss after {mark:g} s, this - older (nats/char)", change))
+    return rows
+
+
+def generation_rows(classic: dict[str, Any], engine: dict[str, Any]) -> list[tuple[str, ...]]:
     c_ms, e_ms = classic["ms_per_char_per_temperature"], engine["ms_per_char_per_temperature"]
-    summary = {
-        "classic_best_val_loss": target,
-        "classic_seconds_to_best": c_best_s,
-        "engine_seconds_to_classic_best": reached,
-        "time_to_loss_speedup": c_best_s / reached if reached else None,
-        "generation_speedup": c_ms / e_ms,
-    }
     c_cold, e_cold = classic["first_generate_s"], engine["first_generate_s"]
     c_mb, e_mb = classic["peak_rss_mb"], engine["peak_rss_mb"]
-    reached_s = f"{reached:.1f}" if reached else "not reached"
-    rows = [
+    return [
         ("measure", "classic notebook way", "lstm-poem", "ratio"),
         ("---", "---", "---", "---"),
-        (f"best held-out loss after {seconds:g} s (nats/char)", f"{target:.3f}", f"{engine['best_val_loss']:.3f}", ""),
-        (
-            "seconds to reach the classic way's best held-out loss",
-            f"{c_best_s:.1f}",
-            reached_s,
-            ratio_text(c_best_s, reached),
-        ),
         ("ms per generated char per temperature (warm)", f"{c_ms:.3g}", f"{e_ms:.3g}", ratio_text(c_ms, e_ms)),
         ("first generation call, cold (s)", f"{c_cold:.2f}", f"{e_cold:.2f}", ""),
         ("peak memory of the phase, train + generate (MB)", f"{c_mb:.0f}", f"{e_mb:.0f}", ""),
     ]
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows), summary
+
+
+def markdown(rows: list[tuple[str, ...]]) -> str:
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def report(results: dict[str, dict[str, Any]], seconds: float, ref: str | None) -> str:
+    """The markdown tables of one run."""
+    runs = [("classic notebook way", results["classic"])]
+    for key, label in (("default", "command-line default"), ("quick", QUICK_DEMO)):
+        if f"{key}_ref" in results:
+            runs.append((f"{label}, {ref}", results[f"{key}_ref"]))
+        runs.append((f"{label}, this commit", results[key]))
+    header = [("run", "tokens/s", f"held-out loss after {EARLY_MARK:g} s", f"after {seconds:g} s", "epochs (stop)")]
+    tables = [markdown(header + [("---",) * 5] + training_rows(runs, seconds))]
+    if ref:
+        compare = [("comparison", "value"), ("---", "---")]
+        compare += comparison_rows(results["default_ref"], results["default"], seconds)
+        compare += comparison_rows(results["quick_ref"], results["quick"], seconds)
+        tables.append(markdown(compare))
+    tables.append(markdown(generation_rows(results["classic"], results["default"])))
+    return "\n\n".join(tables)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="plain-text corpus")
-    parser.add_argument("--seconds", type=float, default=120.0, help="training budget per phase (wall seconds)")
+    parser.add_argument("--seconds", type=float, default=120.0, help="default runs' training budget (s)")
+    parser.add_argument("--against", metavar="REF", help="also train with this commit's code (or this checkout folder)")
     parser.add_argument("--json", type=Path, help="write all raw numbers to this file")
     parser.add_argument("--phase", choices=["classic", "engine"], help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--settings", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     if not corpus.is_file():
@@ -262,29 +362,42 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("--seconds must be positive.")
 
     if args.phase:
-        phase = phase_classic if args.phase == "classic" else phase_engine
-        result = phase(corpus, args.seconds)
+        sys.path.insert(0, str(args.code.resolve()))  # this phase's lstm_poem comes from that code
+        if args.phase == "classic":
+            result = phase_classic(corpus, args.seconds)
+        else:
+            result = phase_engine(corpus, args.seconds, args.settings)
         result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result), flush=True)
         return
 
-    classic = run_phase("classic", corpus, args.seconds)
-    engine = run_phase("engine", corpus, args.seconds)
-    table, summary = report(classic, engine, args.seconds)
-    machine = f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}"
-    machine += f", TensorFlow {classic['tensorflow']}, Keras {classic['keras']}"
+    ref = export_ref(args.against) if args.against else None
+    results: dict[str, dict[str, Any]] = {}
+    # Older and newer code alternate, so a change in the machine's load hits both alike.
+    for key, settings in (("default", ""), ("quick", QUICK_DEMO)):
+        if ref:
+            results[f"{key}_ref"] = run_phase("engine", corpus, args.seconds, ref, settings)
+        results[key] = run_phase("engine", corpus, args.seconds, ROOT, settings)
+    results["classic"] = run_phase("classic", corpus, args.seconds)
+    results["classic"]["epochs"] = len(results["classic"]["curve"])
+    cpu_lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines() if Path("/proc/cpuinfo").exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in cpu_lines if line.startswith("model name")), "?")
+    machine = f"{cpu}, {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}"
+    machine += f", TensorFlow {results['classic']['tensorflow']}, Keras {results['classic']['keras']}"
     command = " ".join(["python", *sys.argv])
-    print(table)
+    print(report(results, args.seconds, args.against))
     print()
     print(
-        "Held-out loss: classic = every held-out char with 40 chars of context before it; "
-        "lstm-poem = its own validation (non-overlapping 100-char windows, every position scored)."
+        "Held-out loss: the best epoch's by that time, in nats per character on the last 10% of the text. "
+        "Classic = every held-out char with 40 chars of context before it; lstm-poem = its own validation "
+        "(non-overlapping windows of its seq_len, every position scored). tokens/s = characters trained on "
+        "per second of the whole run, set-up and validation included."
     )
     print(f"Machine: {machine}")
     print(f"Command: `{command}`")
     if args.json:
         raw = {"command": command, "machine": machine, "corpus": str(corpus), "seconds": args.seconds}
-        raw.update(summary=summary, classic=classic, engine=engine)
+        raw.update(against=args.against, results=results)
         args.json.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
         print(f"Raw numbers written to {args.json}")
 

@@ -101,6 +101,16 @@ class ModelConfig:
         return cls(**data)
 
 
+def resolve_precision(requested: str) -> tuple[str, str]:
+    """The compute precision a training asking for ``requested`` gets, and a note when that is not what it asked.
+
+    bfloat16 is only worth it with native support (AVX-512 BF16 or AMX); an AVX2-only CPU gets float32.
+    """
+    if requested == "mixed_bfloat16" and not native_bfloat16():
+        return "float32", "This CPU has no native bfloat16 (AVX-512 BF16 or AMX), so the model trained in float32."
+    return requested, ""
+
+
 def native_bfloat16() -> bool:
     """True when this CPU computes in bfloat16 natively (AVX-512 BF16 or AMX), where it pays to train in it."""
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import keras
 
-from lstm_poem.model import PoemModel
+from lstm_poem.model import PoemModel, build_model, recurrent_layers
 from lstm_poem.records import SAMPLE_TEMPERATURE, BatchRecord, EpochRecord, ProgressRecord
 from lstm_poem.train_config import TrainConfig
 
@@ -46,6 +46,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.sample_prime = sample_prime
         self.poem = poem
         self.generator = None
+        self._float32_twin = None  # what the samples come from while the network computes in bfloat16
         self.history: list[EpochRecord] = []
         self.tokens_seen = 0
         self.out_of_time = False
@@ -113,7 +114,15 @@ class ProgressCallback(keras.callbacks.Callback):
         from lstm_poem.generate import Generator
 
         if self.generator is None:
-            self.generator = Generator(self.poem)
+            poem = self.poem
+            if recurrent_layers(poem.network)[0].compute_dtype != "float32":
+                # The generator carries float32 state; a bfloat16 network gets a float32 twin (weights copied
+                # each epoch, a few milliseconds), which is also what the finished run hands back.
+                self._float32_twin = build_model(poem.config, poem.tokenizer.vocab_size)
+                poem = PoemModel(network=self._float32_twin, tokenizer=poem.tokenizer, config=poem.config)
+            self.generator = Generator(poem)
+        if self._float32_twin is not None:
+            self._float32_twin.set_weights(self.poem.network.get_weights())
         generation = self.generator.generate(
             self.sample_prime, [SAMPLE_TEMPERATURE], self.config.sample_length, seed=self.config.seed
         )

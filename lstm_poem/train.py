@@ -36,7 +36,7 @@ from lstm_poem.data import (
     training_windows_per_epoch,
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
-from lstm_poem.model import ModelConfig, PoemModel, build_model, native_bfloat16
+from lstm_poem.model import ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.records import EpochRecord, ProgressRecord
 from lstm_poem.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
 from lstm_poem.train_config import TrainConfig
@@ -60,6 +60,7 @@ class TrainResult:
     seconds: float
     train_tokens_per_s: float
     notes: list[str] = field(default_factory=list)  # e.g. characters added to a base model's vocabulary
+    precision: str = "float32"  # what the training computed in; the returned network is float32 either way
 
     @property
     def epochs_run(self) -> int:
@@ -88,6 +89,7 @@ class TrainResult:
             "units": self.poem.config.units,
             "parameters": self.poem.config.parameter_count(self.poem.tokenizer.vocab_size),
             "seed": self.train_config.seed,
+            "precision": self.precision,
         }
 
 
@@ -163,10 +165,8 @@ def train(
     # A resumed run draws fresh data offsets and dropout masks instead of replaying the first session's.
     seed = train_config.seed + (resume.epochs_done if resume is not None else 0)
     keras.utils.set_random_seed(seed)
-    precision = train_config.precision
-    if precision == "mixed_bfloat16" and not native_bfloat16():
-        precision = "float32"
-        notes.append("This CPU has no native bfloat16 (AVX-512 BF16 or AMX), so the model trained in float32.")
+    precision, precision_note = resolve_precision(train_config.precision)
+    notes += [precision_note] if precision_note else []
     if init_from is None or resume is not None:
         network = build_model(model_config, tokenizer.vocab_size, precision)
     else:
@@ -230,6 +230,7 @@ def train(
             seconds=seconds,
             train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
             notes=notes,
+            precision=precision,
         )
 
     if train_config.checkpoint_dir is not None:
@@ -267,6 +268,12 @@ def train(
         reason = "time_limit"
     else:
         reason = "max_epochs"
+    if precision != "float32":
+        # The model a run hands back computes in float32, as it will once saved and loaded: its poems, its
+        # scores and the Inside page's traces must not depend on the CPU it happened to train on.
+        poem.network = build_model(model_config, tokenizer.vocab_size)
+        poem.network.set_weights(network.get_weights())
+        freeze(poem.network, train_config.freeze_embedding, train_config.freeze_layers)
     finished = result(reason)
     poem.info = _bundle_info(corpus, finished, init_from)
     return finished

@@ -40,6 +40,8 @@ class TrainConfig:
     # Folder for a resumable checkpoint after every epoch (see lstm_poem.checkpoint); None = none.
     checkpoint_dir: str | None = None
     # "mixed_bfloat16" computes in bfloat16 where the CPU does so natively (float32 elsewhere, with a note).
+    # Not the default: on a Xeon with AMX it only paid from batches of 128 windows up, which learn less per
+    # second than the default 32 (docs/benchmarks.md, "Training speed").
     precision: str = "float32"
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit

@@ -150,14 +150,24 @@ def test_bundle_lists_the_most_frequent_words_when_there_are_too_many(small_text
 
 
 def test_bfloat16_training_falls_back_to_float32_without_native_support(small_text, monkeypatch):
-    import lstm_poem.train as training
+    import lstm_poem.model as model
 
     config = tiny_train_config(epochs=1, precision="mixed_bfloat16")
-    monkeypatch.setattr(training, "native_bfloat16", lambda: True)
+    monkeypatch.setattr(model, "native_bfloat16", lambda: True)
     fast = train(small_text, tiny_model_config(), config)
-    assert fast.poem.network.get_layer("lstm_1").compute_dtype == "bfloat16" and not fast.notes
+    assert fast.precision == "mixed_bfloat16" and not fast.notes
+    assert fast.poem.network.get_layer("lstm_1").compute_dtype == "float32"  # handed back as it will load
     assert math.isfinite(fast.best_val_loss)
-    monkeypatch.setattr(training, "native_bfloat16", lambda: False)
+    monkeypatch.setattr(model, "native_bfloat16", lambda: False)
     plain = train(small_text, tiny_model_config(), config)
-    assert plain.poem.network.get_layer("lstm_1").compute_dtype == "float32"
-    assert "no native bfloat16" in plain.notes[0]
+    assert plain.precision == "float32" and "no native bfloat16" in plain.notes[0]
+
+
+def test_a_bfloat16_training_writes_its_epoch_samples_from_float32_weights(small_text, monkeypatch):
+    import lstm_poem.model as model
+
+    monkeypatch.setattr(model, "native_bfloat16", lambda: True)
+    config = tiny_train_config(epochs=2, precision="mixed_bfloat16", sample_length=20)
+    result = train(small_text, tiny_model_config(), config)
+    assert result.precision == "mixed_bfloat16"
+    assert all(len(record.sample) > 20 for record in result.history)  # the prime line plus 20 characters
