@@ -242,12 +242,26 @@ def main() -> None:
     parser.add_argument(
         "--no-baseline", action="store_true", help="with --class-of: skip training each choice alone first"
     )
+    parser.add_argument(
+        "--phases", nargs="+", default=["identical", "mixed"], choices=["identical", "mixed"], help="with --class-of"
+    )
+    parser.add_argument("--alone-from", help="with --class-of: reuse the alone losses of an earlier report")
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
     if args.class_of:
         from bench.whole_class import run_class
 
-        report = asyncio.run(run_class(args.class_of, args.join_seconds, args.browser_nice, not args.no_baseline))
+        alone_from = json.loads(Path(args.alone_from).read_text())["alone"] if args.alone_from else None
+        report = asyncio.run(
+            run_class(
+                args.class_of,
+                args.join_seconds,
+                args.browser_nice,
+                not args.no_baseline,
+                tuple(args.phases),
+                alone_from,
+            )
+        )
     else:
         report = asyncio.run(
             run(args.students, args.trainers, args.burst, args.rounds, args.post_script_gc, args.browser_nice)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import re
 import statistics
 import tempfile
 import time
@@ -49,12 +50,16 @@ from lstm_poem.corpus import catalog, corpus_from_text
 from lstm_poem.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
-BROWSERS_CPU = ("lstm-poem-class-browsers", 64)  # cpu.shares: a sixteenth of the server's 1024
+# cpu.shares: a quarter of the server's 1024. At a sixteenth, thirty pages beside two trainings could not even
+# draw a finished training's summary within 90 s.
+BROWSERS_CPU = ("lstm-poem-class-browsers", 256)
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
 BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
 SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run
+SIDEBAR_LOSS = re.compile(r"Best held-out loss: ([\d.]+)")
 SLIDER_TIMEOUT_MS = 60_000  # a slider move with no new poem by then is counted, not waited for
 DEFAULT_PRESET = next(iter(PRESETS))
+PHASES = ("identical", "mixed")
 
 
 @dataclass(frozen=True)
@@ -165,10 +170,16 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
         metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
         loss = float(await metric.get_by_test_id("stMetricValue").inner_text(timeout=SUMMARY_TIMEOUT_MS))
         epochs, problem = int(FINISHED.search(progress).group(1)), ""
-    except PlaywrightTimeout:  # the outcome without the summary under it: keep what the page showed, go on
+    except PlaywrightTimeout:  # a starved browser had not drawn the summary yet: the sidebar has the loss
         shot = room.folder.parent / f"no-summary-{choice.corpus}-{int(pressed)}.png"
-        await page.screenshot(path=str(shot), full_page=True)
-        loss, epochs, problem = math.nan, 0, f"no summary under the outcome: {shot}"
+        await page.screenshot(path=str(shot))
+        sidebar = await page.get_by_test_id("stSidebar").inner_text()
+        found = SIDEBAR_LOSS.search(sidebar)
+        loss = float(found.group(1)) if found else math.nan
+        epochs, problem = 0, f"the page had not drawn its summary within 90 s (loss from the sidebar): {shot}"
+    stopped_by = next((reason for reason in STOP_REASONS if reason in said), "other")
+    if stopped_by == "other":  # stopped by hand, abandoned or every epoch run: keep what the page said
+        problem = f"{problem}; ended: {said[:200]}".lstrip("; ")
     room.ended(
         StudentResult(
             choice.label,
@@ -176,7 +187,7 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
             ended,
             epochs,
             loss,
-            next((reason for reason in STOP_REASONS if reason in said), "other"),
+            stopped_by,
             first_poems,
             await page.get_by_test_id("stException").count(),
             problem,
@@ -306,12 +317,21 @@ async def one_phase(
     return report
 
 
-async def run_class(students: int, join_seconds: float, browser_nice: int, baseline: bool) -> dict:
+async def run_class(
+    students: int,
+    join_seconds: float,
+    browser_nice: int,
+    baseline: bool,
+    phases: tuple[str, ...] = PHASES,
+    alone_from: dict[str, float] | None = None,
+) -> dict:
+    """``alone_from``: the alone losses of an earlier report of this machine and commit (the same seeds
+    train the same models), instead of training them again."""
     from playwright.async_api import async_playwright
 
     mixed = mixed_class(students)
     report: dict = {"students": students, "join_seconds": join_seconds, "mixed_choices": [c.label for c in mixed]}
-    losses = alone(mixed) if baseline else None
+    losses = alone_from or (alone(mixed) if baseline else None)
     report["alone"] = losses
     why_not = unavailable()
     report["cgroup_unavailable"] = why_not
@@ -323,7 +343,8 @@ async def run_class(students: int, join_seconds: float, browser_nice: int, basel
         with tempfile.TemporaryDirectory() as folder:
             launcher = niced_chromium(Path(folder), browser_nice, browsers_group)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
-        for phase, choices in (("identical", [Choice(catalog()[0].name)] * students), ("mixed", mixed)):
+        everyone = {"identical": [Choice(catalog()[0].name)] * students, "mixed": mixed}
+        for phase, choices in ((phase, everyone[phase]) for phase in phases):
             if why_not is None:
                 with memory_cgroup(f"lstm-poem-class-{phase}", COMMUNITY_CLOUD_BYTES) as group:
                     report[phase] = await one_phase(browser, choices, join_seconds, group, losses)
