@@ -80,8 +80,8 @@ LESSON = [
         "Train",
         ":material/content_copy:",
         "During the training step, start a second run in another tab: paste about 5 KB of one sample corpus, "
-        "choose Custom with Max epochs 200, Patience 200 and Learning-rate patience 0. Show the chart under it "
-        "when it ends, then Generate with the pretrained Frost model.",
+        "choose Custom with Max epochs 200, Patience 200, Learning-rate patience 0 and Weights kept: last. Show "
+        "the chart under it when it ends, then Generate with it at T = 0.2 beside the pretrained Frost model.",
         "the copied share of each epoch's sample climbing once the held-out loss has turned, while the training "
         "loss keeps falling; on Generate, “copied: …% of this poem” under each column and the highlighted "
         "stretches (hover one for its training line).",

@@ -47,7 +47,8 @@ MAX_SAVED_WORDS = 120_000
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns. ``poem`` carries the best epoch's weights."""
+    """What :func:`train` returns. ``poem`` carries the best epoch's weights (the last epoch's when
+    ``train_config.keep_weights`` is "last"): ``best_epoch`` and ``best_val_loss`` are that epoch's."""
 
     poem: PoemModel
     train_config: TrainConfig
@@ -187,7 +188,7 @@ def train(
         monitor="val_loss",
         patience=train_config.patience,
         min_delta=train_config.min_delta,
-        restore_best_weights=True,
+        restore_best_weights=train_config.keep_weights == "best",
     )
     callbacks = [early_stopping]
     reduce_lr = None
@@ -217,15 +218,17 @@ def train(
     scored_chars = len(tokenizer.decode(scored.tolist()))
 
     def result(reason: str) -> TrainResult:
-        best_val_loss = float(early_stopping.best)
+        kept_epoch, kept_loss = early_stopping.best_epoch + 1, float(early_stopping.best)
+        if train_config.keep_weights == "last" and progress.history:
+            kept_epoch, kept_loss = progress.history[-1].epoch, progress.history[-1].val_loss
         seconds = time.perf_counter() - start
         return TrainResult(
             poem=poem,
             train_config=train_config,
             history=list(progress.history),
-            best_epoch=early_stopping.best_epoch + 1,
-            best_val_loss=best_val_loss,
-            val_bits_per_char=bits_per_char(best_val_loss, len(scored), scored_chars),
+            best_epoch=kept_epoch,
+            best_val_loss=kept_loss,
+            val_bits_per_char=bits_per_char(kept_loss, len(scored), scored_chars),
             stop_reason=reason,
             seconds=seconds,
             train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),

@@ -13,6 +13,7 @@ from lstm_poem import limits
 from lstm_poem.model import PRECISIONS, ConfigError, check_int, check_range
 
 HOLDOUTS = ("tail", "poems")
+KEEP_WEIGHTS = ("best", "last")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class TrainConfig:
     seed: int = 42
     time_limit: float | None = None  # seconds; None = no limit
     sample_length: int = 0  # tokens of the sample written after each epoch (0 = none)
+    # Whose weights the run hands back: the best held-out epoch's (early stopping's restore) or the last
+    # epoch's, to show what training on past the best epoch does (it learns the text by heart).
+    keep_weights: str = "best"
     # Only when starting from a trained model: keep its embedding / lowest recurrent layers fixed.
     freeze_embedding: bool = False
     freeze_layers: int = 0
@@ -69,6 +73,8 @@ class TrainConfig:
         if self.time_limit is not None:
             check_range("time_limit", self.time_limit, 0.0, 24 * 3600)
         check_int("sample_length", self.sample_length, 0, 2000)
+        if self.keep_weights not in KEEP_WEIGHTS:
+            raise ConfigError(f"keep_weights must be one of {', '.join(KEEP_WEIGHTS)}, not {self.keep_weights!r}.")
         check_int("freeze_layers", self.freeze_layers, 0, 3)
 
     def to_dict(self) -> dict[str, Any]:

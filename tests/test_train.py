@@ -171,3 +171,15 @@ def test_a_bfloat16_training_writes_its_epoch_samples_from_float32_weights(small
     result = train(small_text, tiny_model_config(), config)
     assert result.precision == "mixed_bfloat16"
     assert all(len(record.sample) > 20 for record in result.history)  # the prime line plus 20 characters
+
+
+def test_keeping_the_last_epochs_weights_hands_back_the_last_epoch(small_text):
+    last = train(small_text, tiny_model_config(), tiny_train_config(epochs=4, keep_weights="last"))
+    best = train(small_text, tiny_model_config(), tiny_train_config(epochs=4))
+    assert [r.val_loss for r in best.history] == [r.val_loss for r in last.history]  # the same training
+    assert last.best_epoch == 4 and last.best_val_loss == last.history[-1].val_loss
+    assert best.best_val_loss == min(r.val_loss for r in best.history)
+    same = all(np.array_equal(a, b) for a, b in zip(last.poem.network.get_weights(), best.poem.network.get_weights()))
+    assert same == (best.best_epoch == 4)  # different weights unless the last epoch was also the best
+    with pytest.raises(ConfigError, match="keep_weights"):
+        TrainConfig(keep_weights="worst")

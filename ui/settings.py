@@ -60,6 +60,9 @@ TRAIN_SETTINGS = (
             "training sooner.", (1, limits.MAX_EPOCHS, 1)),
     Setting("patience", "Patience", "int", "Early stopping: epochs without a better held-out loss before "
             "training stops (the best weights are then restored).", (1, 200, 1)),
+    Setting("keep_weights", "Weights kept", "select", "The best epoch's (what early stopping restores), or the "
+            "last epoch's: trained on long past the best, those have learnt the text by heart, and on Generate "
+            "their poems are marked copied.", ("best", "last")),
     Setting("val_fraction", "Held-out fraction", "slider", "The end of the text kept aside to measure "
             "how well the model does on verse it never trained on.", (0.05, 0.5, 0.05)),
     Setting("time_limit", "Time limit (s)", "int", "Training stops after this many seconds, keeping the best "

@@ -153,20 +153,23 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
     best = f"best: epoch {last.best_epoch}, held-out loss {last.best_val_loss:.3f}"
     result = snapshot.result
     if result is not None:
+        if result.train_config.keep_weights == "best":
+            restored = f"restored the weights of epoch {result.best_epoch}"
+            kept = f"the weights of the best epoch, {result.best_epoch}, were kept."
+        else:  # the settings asked for the last epoch's weights, learnt by heart or not
+            restored = "kept the last epoch's weights, as the settings ask"
+            kept = "the last epoch's weights were kept, as the settings ask."
         endings = {
             "early_stopping": f"**Early stopping fired**: no improvement for {patience} epochs, so training "
-            f"stopped at epoch {last.epoch} and restored the weights of epoch {result.best_epoch} "
-            f"(held-out loss {result.best_val_loss:.3f}).",
-            "time_limit": f"The time limit ended training at epoch {last.epoch}; the weights of the best epoch, "
-            f"{result.best_epoch}, were kept.",
+            f"stopped at epoch {last.epoch} and {restored} (held-out loss {result.best_val_loss:.3f}).",
+            "time_limit": f"The time limit ended training at epoch {last.epoch}; {kept}",
             "user_stop": (
                 f"Training stopped at epoch {last.epoch} because no page was watching it for a while; "
                 if snapshot.abandoned
                 else f"You stopped training at epoch {last.epoch}; "
             )
-            + f"the weights of the best epoch, {result.best_epoch}, were kept.",
-            "max_epochs": f"All {last.epoch} epochs ran; the weights of the best epoch, {result.best_epoch}, "
-            "were kept.",
+            + kept,
+            "max_epochs": f"All {last.epoch} epochs ran; {kept}",
         }
         st.info(
             endings[result.stop_reason],
