@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 from dataclasses import replace
-from pathlib import Path
 
+from bench.served_app import memory_mb
 from lstm_poem import limits
 from lstm_poem.backend import ThreadBackend, TrainingRequest
 from lstm_poem.corpus import catalog
@@ -27,10 +28,7 @@ from lstm_poem.sharing import TrainingRegistry
 
 
 def resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    return memory_mb(os.getpid(), "VmRSS")
 
 
 def main() -> None:

@@ -11,9 +11,10 @@ the one shared training. The rules a seat follows (docs/classroom.md):
   its own terms (early stopping, its time limit, its last epoch) within the
   last hour joins it. One stopped by hand or abandoned is not reused: its model
   is not what those settings make.
-- **Stop** leaves the training. If nobody else is watching it, it stops now and
-  keeps the best weights, as a training of one's own does. Otherwise it goes on
-  for the others, and its model still becomes the leaver's run when it ends.
+- **Stop** by the last one watching stops the training now, keeping the best
+  weights, as a training of one's own does. Anyone else who presses it leaves:
+  the training goes on for the others, and its model still becomes the
+  leaver's run when it ends.
 - **Cancel** leaves and drops the run. The training itself is cancelled only
   when no other seat is left on it.
 - A closed tab stops polling: its seat no longer counts as watching, and a
@@ -132,23 +133,26 @@ class Seat:
         if seen:
             self._last_seen = time.monotonic()
         snapshot = self.training.job.snapshot(seen=seen)
-        if self.cancelled and snapshot.state not in ("failed", "cancelled"):  # it goes on for the others
+        if self.left and self.cancelled and snapshot.state not in ("failed", "cancelled"):  # goes on for others
             snapshot = replace(snapshot, state="cancelled", result=None, error="Cancelled: you left this training.")
         return replace(snapshot, classmates=len(self.training.seats) - 1, left=self.left)
 
     def stop(self) -> None:
-        """Leave; the training stops now only when nobody else is watching it."""
-        self.left = True
-        if not self.training.watching(besides=self):
+        """Leave while others watch (it goes on for them); the last one watching stops it for real."""
+        if self.training.watching(besides=self):
+            self.left = True
+        else:
             self.training.job.stop()
 
     def cancel(self) -> None:
-        """Leave and drop this run; the training is cancelled only when no other seat is left on it."""
-        self.left = self.cancelled = True
+        """Drop this run; the training itself is cancelled only when no other seat is left on it."""
         others = [seat for seat in self.training.seats if seat is not self and not seat.cancelled]
+        self.cancelled = True
         if not others:
             self.training.job.cancel()
-        elif not self.training.watching(besides=self):
+            return
+        self.left = True
+        if not self.training.watching(besides=self):
             self.training.job.stop()
 
     def join(self, timeout: float | None = None) -> bool:

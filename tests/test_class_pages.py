@@ -96,3 +96,14 @@ def test_a_student_waiting_in_line_watches_the_class_board(small_text):
         for holder in holders:
             SLOTS.release(holder)
     wait_for(at, finished)
+
+
+def test_a_student_alone_who_presses_stop_stops_the_training_and_keeps_the_best_weights(small_text):
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, unique_verse(small_text), setting_epochs=500, setting_patience=500)
+    button(at, "Train").click().run()
+    wait_for(at, lambda at: training_of(at).job.snapshot(seen=False).epochs)
+    button(at, "Stop").click().run()
+    assert not any("You left" in t for t in texts(at.info))  # nobody else watches: a real stop
+    wait_for(at, lambda at: any("You stopped training" in t for t in texts(at.info)))
+    assert "run-1" in at.session_state["models"]

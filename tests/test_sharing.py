@@ -8,28 +8,20 @@ from dataclasses import replace
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.backend import TrainingRequest
+from lstm_poem.backend import ThreadBackend, TrainingRequest
 from lstm_poem.corpus import corpus_from_text
-from lstm_poem.job import TrainingJob, TrainingSlots
+from lstm_poem.job import TrainingJob
 from lstm_poem.sharing import TrainingRegistry, clean_name, training_key
 
 
-class CountingBackend:
-    """Trains on threads with slots of its own, and counts the trainings it was asked for."""
+class CountingBackend(ThreadBackend):
+    """Trains on threads as the app does, and counts the trainings it was asked for."""
 
-    def __init__(self):
-        self.slots = TrainingSlots(2)
-        self.submitted = 0
+    submitted = 0
 
     def submit(self, request: TrainingRequest) -> TrainingJob:
         self.submitted += 1
-        return TrainingJob(
-            request.corpus,
-            request.model_config,
-            request.train_config,
-            slots=self.slots,
-            abandon_after=request.abandon_after,
-        ).start()
+        return super().submit(request)
 
 
 @pytest.fixture
