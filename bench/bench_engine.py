@@ -164,7 +164,7 @@ def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
 
 
 def phase_engine(corpus_path: Path, seconds: float, settings: str) -> dict[str, Any]:
-    """lstm-poem (whichever code is first on sys.path) with the command line's defaults or the
+    """lstm-poem (whichever code is first on the path: see run_phase) with the command line's defaults or the
     Quick demo preset, then its batched multi-temperature generator."""
     from lstm_poem import limits
 
@@ -246,7 +246,8 @@ def run_phase(name: str, corpus: Path, seconds: float, code: Path = ROOT, settin
     label = f"{name} {settings} ({code})".replace("  ", " ")
     cmd = [sys.executable, str(SCRIPT), "--phase", name, "--corpus", str(corpus), "--seconds", str(seconds)]
     cmd += ["--code", str(code), "--settings", settings]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # This phase's lstm_poem comes from ``code``: first on the path, before the installed checkout.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(code.resolve())}
     if name == "classic":  # the notebook way gets the command line's old threading (one thread per op)
         env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", **env}
     with LOCK.open("a") as lock:
@@ -362,7 +363,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("--seconds must be positive.")
 
     if args.phase:
-        sys.path.insert(0, str(args.code.resolve()))  # this phase's lstm_poem comes from that code
         if args.phase == "classic":
             result = phase_classic(corpus, args.seconds)
         else:
