@@ -1,8 +1,9 @@
 """What one browser session holds: its training runs and its models.
 
 Everything lives in ``st.session_state``, so students on a shared server never
-see or disturb each other's work. Pages read and change it only through these
-functions.
+see or disturb each other's work. The one thing shared is a training several of
+them asked for identically: each run holds its own seat at it (lstm_poem/sharing.py).
+Pages read and change it only through these functions.
 """
 
 from __future__ import annotations
