@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import math
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -277,7 +278,13 @@ async def one_phase(
         await teacher.goto("/class_board")  # the teacher's projector, polling all along
         room = Classroom(Path(folder), len(choices), asyncio.Event(), [], [])
         spacing = join_seconds / max(len(choices) - 1, 1)
-        await asyncio.gather(*(student(browser, app, choice, i * spacing, room) for i, choice in enumerate(choices)))
+        try:
+            await asyncio.gather(*(student(browser, app, c, i * spacing, room) for i, c in enumerate(choices)))
+        except BaseException:  # keep what the server said: its folder goes with it
+            kept_log = Path(tempfile.gettempdir()) / f"class-server-{int(time.time())}.log"
+            shutil.copyfile(app.log, kept_log)
+            print(f"the server's log is kept in {kept_log}", flush=True)
+            raise
         results, during = room.results, room.slider_times
         last_press = max(r.pressed for r in results)
         report |= waits(results)
