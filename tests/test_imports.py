@@ -17,19 +17,29 @@ PACKAGE = "lstm_poem"
 
 
 def engine_imports() -> dict[str, set[str]]:
-    """Each engine module's name -> the engine modules it imports (anywhere in the file)."""
-    modules = {path.stem: path for path in (ROOT / PACKAGE).glob("*.py")}
+    """Each engine module's dotted name inside the package (``training.train``) -> the engine modules it
+    imports (anywhere in the file). A subpackage's ``__init__`` is the subpackage's own name."""
+    modules = {
+        ".".join(path.relative_to(ROOT / PACKAGE).with_suffix("").parts).removesuffix("__init__").rstrip("."): path
+        for path in (ROOT / PACKAGE).rglob("*.py")
+    }
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         used: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == PACKAGE:
-                used |= {alias.name for alias in node.names if alias.name in modules}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE + "."):
-                used.add(node.module.split(".")[1])
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == PACKAGE:
+                base = node.module.removeprefix(PACKAGE).lstrip(".")
+                for alias in node.names:
+                    full = f"{base}.{alias.name}".lstrip(".")
+                    used.add(full if full in modules else base)
             elif isinstance(node, ast.Import):
-                used |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith(PACKAGE + ".")}
-        graph[name] = used - {name, "__init__"}
+                used |= {
+                    alias.name.removeprefix(PACKAGE + ".")
+                    for alias in node.names
+                    if alias.name.startswith(PACKAGE + ".")
+                }
+        graph[name] = used - {name, ""}
+    graph.pop("", None)  # the package's own __init__
     return graph
 
 
@@ -67,7 +77,9 @@ def test_find_cycle_reports_a_loop():
 
 def test_engine_imports_run_one_way():
     graph = engine_imports()
-    assert {"records", "train_config"} <= graph["progress"] and "train" not in graph["progress"]
+    dotted = {name.rpartition(".")[2]: name for name in graph}
+    progress = graph[dotted["progress"]]
+    assert {dotted["records"], dotted["train_config"]} <= progress and dotted["train"] not in progress
     loop = find_cycle(graph)
     assert loop is None, "engine modules import each other: " + " -> ".join(loop or [])
 
