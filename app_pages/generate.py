@@ -4,9 +4,9 @@ import html
 
 import streamlit as st
 
-from lstm_poem.charts import confidence_html, next_token_chart
-from lstm_poem.generate import PrimeError
-from lstm_poem.poem_stats import poem_stats
+from lstm_poem.measuring.poem_stats import poem_stats
+from lstm_poem.network.generate import PrimeError
+from lstm_poem.teaching.charts import confidence_html, next_token_chart
 from ui import state
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption

@@ -4,8 +4,8 @@ import html
 
 import streamlit as st
 
-from lstm_poem.charts import improvements_chart
-from lstm_poem.improvements import load_table
+from lstm_poem.teaching.charts import improvements_chart
+from lstm_poem.teaching.improvements import load_table
 from ui import state
 from ui.format import duration, percent
 from ui.improvements_view import live_poem

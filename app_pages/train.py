@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lstm_poem.model import ConfigError
-from lstm_poem.sharing import MAX_NAME_CHARS
+from lstm_poem.network.model import ConfigError
+from lstm_poem.running.sharing import MAX_NAME_CHARS
 from ui import state
 from ui.corpus_picker import pick_corpus
 from ui.settings import pick_settings, size_problem

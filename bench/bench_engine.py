@@ -82,8 +82,8 @@ def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     import keras
     import tensorflow as tf
 
-    from lstm_poem.corpus import load_corpus
-    from lstm_poem.data import split_stream
+    from lstm_poem.text.corpus import load_corpus
+    from lstm_poem.training.data import split_stream
 
     text = load_corpus(corpus_path).text
     chars = sorted(set(text))
@@ -170,13 +170,13 @@ def phase_engine(corpus_path: Path, seconds: float, settings: str) -> dict[str, 
 
     limits.set_tensorflow_defaults()  # before TensorFlow loads: this code's own thread settings
     import lstm_poem
-    from lstm_poem.corpus import load_corpus
-    from lstm_poem.generate import Generator
-    from lstm_poem.model import ModelConfig
-    from lstm_poem.presets import PRESETS
-    from lstm_poem.records import EpochRecord, ProgressRecord
-    from lstm_poem.train import train
-    from lstm_poem.train_config import TrainConfig
+    from lstm_poem.network.generate import Generator
+    from lstm_poem.network.model import ModelConfig
+    from lstm_poem.text.corpus import load_corpus
+    from lstm_poem.training.presets import PRESETS
+    from lstm_poem.training.records import EpochRecord, ProgressRecord
+    from lstm_poem.training.train import train
+    from lstm_poem.training.train_config import TrainConfig
 
     curve: list[tuple[float, float]] = []
 

@@ -43,7 +43,7 @@ DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)
 ABANDONED_TRAINING_SECONDS = _env_int("ABANDONED_TRAINING_SECONDS", 90)
 # Trainings allowed to run at once in one server process; later ones wait their turn.
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
-# 1: students asking for exactly the same training share one (lstm_poem/sharing.py); 0: each trains their own.
+# 1: students asking for exactly the same training share one (lstm_poem/running/sharing.py); 0: each trains their own.
 SHARE_IDENTICAL_TRAININGS = _env_int("SHARE_IDENTICAL_TRAININGS", 1)
 
 

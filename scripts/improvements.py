@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lstm_poem.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza
+from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza
 from scripts.train_pretrained import sample_verse_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,10 +153,10 @@ def train_notebook(head: Path, out: Path) -> dict:
     import numpy as np
 
     from bench.bench_engine import SEQ_LEN, STEP, classic_network, one_hot
-    from lstm_poem.bundle import save_bundle
-    from lstm_poem.data import split_stream
-    from lstm_poem.model import ModelConfig, PoemModel, build_model
-    from lstm_poem.tokenizer import CharTokenizer, words
+    from lstm_poem.files.bundle import save_bundle
+    from lstm_poem.network.model import ModelConfig, PoemModel, build_model
+    from lstm_poem.text.tokenizer import CharTokenizer, words
+    from lstm_poem.training.data import split_stream
 
     text = head.read_text(encoding="utf-8")
     tokenizer = CharTokenizer.fit(text)
@@ -240,7 +240,7 @@ def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[st
 
 def scored(file: str, held_out: str, vocabulary: frozenset[str]) -> dict:
     """The catalog's measured fields for one bundle."""
-    from lstm_poem.bundle import load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     poem = load_bundle(ROOT / file)
     measured = score(poem, held_out, PRIME, TEMPERATURE, SEEDS, vocabulary)

@@ -6,7 +6,7 @@ import html
 
 from app_helpers import open_page, texts
 
-from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import pretrained_catalog
 
 SEED_TEXT = "The lamplight falls across the empty street,\n"
 
@@ -25,7 +25,7 @@ def compare_two_models(at, other: str, temperature: float = 0.8):
 
 
 def test_two_columns_with_different_models_write_each_models_own_poem():
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
     from ui import state
 
     shipped = pretrained_catalog()

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_poem.generate import PrimeError, entropy_bits, scale_by_temperature
-from lstm_poem.model import ConfigError
+from lstm_poem.network.generate import PrimeError, entropy_bits, scale_by_temperature
+from lstm_poem.network.model import ConfigError
 
 PRIME = "The miller hung a lantern out\n"
 
@@ -103,7 +103,7 @@ def test_temperature_helpers():
 def test_the_uniform_draw_picks_each_token_as_often_as_its_probability():
     import tensorflow as tf
 
-    from lstm_poem.generate import _choose
+    from lstm_poem.network.generate import _choose
 
     logits = np.array([2.0, 1.0, 0.5, 0.0, -1.0, -3.0], dtype=np.float32)
     draws = np.random.default_rng(0).random(40_000, dtype=np.float32)

@@ -6,7 +6,7 @@ import time
 
 from app_helpers import button, layer_descriptions, open_page, texts
 
-from lstm_poem.stepper import loop_length
+from lstm_poem.teaching.stepper import loop_length
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
 WATCH = "app_pages/watch.py"
@@ -44,7 +44,7 @@ def test_one_step_then_ten_show_the_odds_the_draw_and_the_pick():
 
 
 def test_twenty_steps_write_what_the_generate_page_writes_at_length_twenty():
-    from lstm_poem.pretrained import pretrained_catalog
+    from lstm_poem.files.pretrained import pretrained_catalog
     from ui import state
 
     at = open_page(WATCH)

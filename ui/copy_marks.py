@@ -12,8 +12,8 @@ import html
 
 import streamlit as st
 
-from lstm_poem.copy_sources import TextSource, pretrained_sources
-from lstm_poem.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
+from lstm_poem.teaching.copy_sources import TextSource, pretrained_sources
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
 from ui import state
 from ui.format import percent
 

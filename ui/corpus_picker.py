@@ -7,8 +7,8 @@ import math
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
-from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
+from lstm_poem.text.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
+from lstm_poem.text.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
 from ui import state
 from ui.format import size
 

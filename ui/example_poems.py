@@ -14,8 +14,8 @@ import threading
 
 import streamlit as st
 
-from lstm_poem.generate import Generation
-from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.network.generate import Generation
 from ui import state
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 

@@ -6,7 +6,16 @@ import html
 
 import streamlit as st
 
-from lstm_poem.guessing import ClassTotals, Comparison, Game, GameLine, GuessError, ModelGuess, compare, game_lines
+from lstm_poem.teaching.guessing import (
+    ClassTotals,
+    Comparison,
+    Game,
+    GameLine,
+    GuessError,
+    ModelGuess,
+    compare,
+    game_lines,
+)
 from ui import state
 
 PREFERRED_MODEL = state.PRETRAINED_PREFIX + "frost"
@@ -37,7 +46,7 @@ def game_model() -> state.ModelEntry | None:
 
 def model_odds(entry: state.ModelEntry, line: GameLine) -> list[ModelGuess]:
     """The model's rank and probability for each character: worked out once per server and line."""
-    from lstm_poem.guessing import model_guesses
+    from lstm_poem.teaching.guessing import model_guesses
 
     return state.remembered(
         ("guessing game", entry.key, line.key),

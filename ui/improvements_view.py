@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.bundle import BundleError
-from lstm_poem.generate import PrimeError
-from lstm_poem.improvements import Row, poem_length
+from lstm_poem.files.bundle import BundleError
+from lstm_poem.network.generate import PrimeError
+from lstm_poem.teaching.improvements import Row, poem_length
 from ui import memory, state
 
 POEM_CHARS = 400  # about this many characters per poem, at either level
@@ -15,7 +15,7 @@ POEM_CHARS = 400  # about this many characters per poem, at either level
 @st.cache_resource(show_spinner="Loading the table's models…")
 def row_model(path: str, title: str) -> state.ModelEntry | None:
     """One row's model, shared read-only by every session (None when its file is damaged)."""
-    from lstm_poem.bundle import load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     try:
         poem = load_bundle(path)

@@ -7,10 +7,16 @@ import html
 import numpy as np
 import streamlit as st
 
-from lstm_poem.charts import next_token_chart
-from lstm_poem.generate import odds_from_logits
-from lstm_poem.inside import Trace, correlations, interesting_units, text_features, trace
-from lstm_poem.inside_charts import activation_heatmap, learning_timeline, one_step_chart, unit_text_html, visible
+from lstm_poem.network.generate import odds_from_logits
+from lstm_poem.teaching.charts import next_token_chart
+from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
+from lstm_poem.teaching.inside_charts import (
+    activation_heatmap,
+    learning_timeline,
+    one_step_chart,
+    unit_text_html,
+    visible,
+)
 from ui import state
 
 MAX_TRACE_TOKENS = 300  # about ten lines: enough to see patterns, small enough to draw quickly

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.copy_charts import memorising_chart
-from lstm_poem.copying import MIN_COPY_LENGTH, check_copying
-from lstm_poem.job import JobSnapshot
-from lstm_poem.records import SAMPLE_TEMPERATURE
+from lstm_poem.running.job import JobSnapshot
+from lstm_poem.teaching.copy_charts import memorising_chart
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, check_copying
+from lstm_poem.training.records import SAMPLE_TEMPERATURE
 from ui import state
 from ui.copy_marks import copy_indexes
 

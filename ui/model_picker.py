@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.bundle import BundleError
+from lstm_poem.files.bundle import BundleError
 from ui import state
 
 

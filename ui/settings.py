@@ -8,11 +8,11 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.corpus import Corpus
-from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
-from lstm_poem.model import ConfigError, ModelConfig
-from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.train_config import TrainConfig
+from lstm_poem.network.model import ConfigError, ModelConfig
+from lstm_poem.text.corpus import Corpus
+from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
+from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
+from lstm_poem.training.train_config import TrainConfig
 from ui import state
 
 CUSTOM = "Custom"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lstm_poem.class_board import network_name
-from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
-from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.teaching.class_board import network_name
+from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from ui import state
 
 SCRATCH = "scratch"

@@ -2,7 +2,7 @@
 
 Everything lives in ``st.session_state``, so students on a shared server never
 see or disturb each other's work. The one thing shared is a training several of
-them asked for identically: each run holds its own seat at it (lstm_poem/sharing.py).
+them asked for identically: each run holds its own seat at it (lstm_poem/running/sharing.py).
 Pages read and change it only through these functions.
 """
 
@@ -17,13 +17,13 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.backend import TrainingHandle, TrainingRequest
-from lstm_poem.class_board import network_name
-from lstm_poem.corpus import Corpus
-from lstm_poem.model import ModelConfig, PoemModel
-from lstm_poem.pretrained import pretrained_catalog
-from lstm_poem.sharing import REGISTRY
-from lstm_poem.train_config import TrainConfig
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.network.model import ModelConfig, PoemModel
+from lstm_poem.running.backend import TrainingHandle, TrainingRequest
+from lstm_poem.running.sharing import REGISTRY
+from lstm_poem.teaching.class_board import network_name
+from lstm_poem.text.corpus import Corpus
+from lstm_poem.training.train_config import TrainConfig
 from ui import memory
 
 PRETRAINED_PREFIX = "pretrained-"
@@ -40,7 +40,7 @@ class Run:
 
     number: int
     corpus_name: str
-    job: TrainingHandle  # a seat at a training shared by everyone who asked for the same (lstm_poem.sharing)
+    job: TrainingHandle  # a seat at a training shared by everyone who asked for the same (lstm_poem.running.sharing)
     model_key: str | None = None  # set once the trained model is registered
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
@@ -81,7 +81,7 @@ class ModelEntry:
 
     def bundle(self) -> bytes:
         """The model as a downloadable file (built once)."""
-        from lstm_poem.bundle import bundle_bytes
+        from lstm_poem.files.bundle import bundle_bytes
 
         if self._bundle is None:
             self._bundle = bundle_bytes(self.poem)
@@ -89,7 +89,7 @@ class ModelEntry:
 
     def generator(self):
         """The model's sampler (built once: its compiled graph makes later poems fast)."""
-        from lstm_poem.generate import Generator
+        from lstm_poem.network.generate import Generator
 
         with _GENERATOR_LOCK:  # a pretrained model is shared: two sessions must not both compile it
             if self._generator is None:
@@ -150,7 +150,7 @@ def pretrained_models() -> dict[str, ModelEntry]:
     takes everything per call as arguments. A damaged file is left out rather
     than breaking the page.
     """
-    from lstm_poem.bundle import BundleError
+    from lstm_poem.files.bundle import BundleError
 
     entries = {}
     for item in pretrained_catalog():
@@ -209,7 +209,7 @@ def collect_finished_runs() -> None:
 
 
 def _fair_bits(run: Run, result) -> float:
-    from lstm_poem.improvements import run_bits_per_char
+    from lstm_poem.teaching.improvements import run_bits_per_char
 
     training = result.train_config
     if not run.corpus_text:  # a run made without its text (tests): keep what training reported
@@ -226,7 +226,7 @@ def queued_runs() -> list:
 
 def queue_quick_rows(corpus: Corpus) -> int:
     """Queue the table's cheap rows on ``corpus`` (each within the server's time cap); returns how many."""
-    from lstm_poem.improvements import quick_rows
+    from lstm_poem.teaching.improvements import quick_rows
 
     rows = quick_rows(limits.MAX_TRAINING_SECONDS)
     queued_runs().extend((corpus, row) for row in rows)
@@ -236,7 +236,7 @@ def queue_quick_rows(corpus: Corpus) -> int:
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
     """Load a bundle someone uploaded (raises BundleError for anything that is not one)."""
-    from lstm_poem.bundle import load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     key = "upload-" + hashlib.sha256(data).hexdigest()[:16]
     if key in models():

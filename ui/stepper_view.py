@@ -1,6 +1,6 @@
 """The Watch-it-write page's live part: step buttons, play/pause, a hand-picked token, and each step drawn.
 
-The session keeps one :class:`~lstm_poem.stepper.Stepper` (its recurrent state
+The session keeps one :class:`~lstm_poem.teaching.stepper.Stepper` (its recurrent state
 included), rebuilt only when the model or a sampling setting changes, so a step
 costs one pass of the network and a few small charts.
 """
@@ -11,9 +11,9 @@ import html
 
 import streamlit as st
 
-from lstm_poem.copying import CopyReport
-from lstm_poem.step_charts import draw_spec, step_odds_spec
-from lstm_poem.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
+from lstm_poem.teaching.copying import CopyReport
+from lstm_poem.teaching.step_charts import draw_spec, step_odds_spec
+from lstm_poem.teaching.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
 from ui import state
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.sampling_controls import Sampling

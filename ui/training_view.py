@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.charts import loss_chart_spec, runs_chart
-from lstm_poem.job import SLOTS, JobSnapshot
-from lstm_poem.records import SAMPLE_TEMPERATURE, EpochRecord
+from lstm_poem.running.job import SLOTS, JobSnapshot
+from lstm_poem.teaching.charts import loss_chart_spec, runs_chart
+from lstm_poem.training.records import SAMPLE_TEMPERATURE, EpochRecord
 from ui import state
 from ui.class_board import show_board
 from ui.format import duration
