@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza
+from lstm_poem.measuring.scoring import reference_words, score, split_at_stanza
+from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS
 from scripts.train_pretrained import sample_verse_text
 
 ROOT = Path(__file__).resolve().parent.parent

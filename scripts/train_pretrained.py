@@ -35,7 +35,7 @@ from pathlib import Path
 
 from lstm_poem import limits
 from lstm_poem.files.pretrained import PRETRAINED_DIR
-from lstm_poem.teaching.improvements import split_at_stanza
+from lstm_poem.measuring.scoring import split_at_stanza
 from lstm_poem.text.corpus import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +234,7 @@ def catalog_entry(recipe: Recipe, corpus: Path, shown_corpus: str, out: Path, wo
     """The catalog entry of a freshly written bundle, with its held-out loss measured from the file itself."""
     from lstm_poem.files.bundle import load_bundle
     from lstm_poem.measuring.evaluate import evaluate
-    from lstm_poem.teaching.improvements import held_out_loss
+    from lstm_poem.measuring.scoring import held_out_loss
 
     size = out.stat().st_size
     if size > MAX_BUNDLE_BYTES:

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from lstm_poem.measuring.scoring import split_at_stanza
 from lstm_poem.teaching.guessing import (
     MOST_GUESSES,
     Bounds,
@@ -18,7 +19,6 @@ from lstm_poem.teaching.guessing import (
     model_guesses,
     shannon_bounds,
 )
-from lstm_poem.teaching.improvements import split_at_stanza
 from lstm_poem.text.corpus import catalog
 
 LINE = GameLine("test-1", "Test, line 1", "The kettle sings upon the stove\n", "and steam")

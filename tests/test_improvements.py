@@ -7,7 +7,8 @@ import json
 import pytest
 from app_helpers import charts, open_page, texts
 
-from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, ROOT, load_table, reference_words, score, split_at_stanza
+from lstm_poem.measuring.scoring import reference_words, score, split_at_stanza
+from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, ROOT, load_table
 
 CATALOG_ROWS = {
     "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked",
@@ -55,7 +56,7 @@ def test_a_word_model_pays_for_unknown_words_by_spelling_them(small_text):
 
     from conftest import tiny_model_config, tiny_train_config
     from lstm_poem.measuring.evaluate import evaluate
-    from lstm_poem.teaching.improvements import held_out_loss
+    from lstm_poem.measuring.scoring import held_out_loss
     from lstm_poem.training.train import train
 
     poem = train(small_text, tiny_model_config(level="word", max_words=300), tiny_train_config(epochs=1)).poem
@@ -189,7 +190,7 @@ def test_an_empty_seed_line_asks_for_one(tiny_table):
 
 def test_a_finished_word_run_is_compared_with_its_unknown_words_paid_for(small_text, trained):
     from conftest import tiny_model_config, tiny_train_config
-    from lstm_poem.teaching.improvements import held_out_loss, run_bits_per_char
+    from lstm_poem.measuring.scoring import held_out_loss, run_bits_per_char
     from lstm_poem.text.tokenizer import spaced_words, word_tokens
     from lstm_poem.training.train import train
 

@@ -10,8 +10,8 @@ from conftest import shared_corpus
 from lstm_poem.files.pretrained import PRETRAINED_DIR, pretrained_catalog
 from lstm_poem.measuring.evaluate import evaluate
 from lstm_poem.measuring.poem_stats import real_word_share
+from lstm_poem.measuring.scoring import held_out_loss
 from lstm_poem.network.generate import Generator
-from lstm_poem.teaching.improvements import held_out_loss
 
 MODELS = {item.name: item for item in pretrained_catalog()}
 CATALOG = {entry["name"]: entry for entry in json.loads((PRETRAINED_DIR / "catalog.json").read_text())["models"]}

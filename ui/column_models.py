@@ -14,8 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from lstm_poem.measuring.scoring import CHARS_PER_WORD
 from lstm_poem.network.generate import Sample
-from lstm_poem.teaching.improvements import CHARS_PER_WORD
 from ui import state
 
 SAME = "same"  # the column writes with the model chosen at the top of the page

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_poem.files.bundle import BundleError
+from lstm_poem.measuring.scoring import poem_length
 from lstm_poem.network.generate import PrimeError
-from lstm_poem.teaching.improvements import Row, poem_length
+from lstm_poem.teaching.improvements import Row
 from ui import memory, state
 
 POEM_CHARS = 400  # about this many characters per poem, at either level

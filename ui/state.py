@@ -209,7 +209,7 @@ def collect_finished_runs() -> None:
 
 
 def _fair_bits(run: Run, result) -> float:
-    from lstm_poem.teaching.improvements import run_bits_per_char
+    from lstm_poem.measuring.scoring import run_bits_per_char
 
     training = result.train_config
     if not run.corpus_text:  # a run made without its text (tests): keep what training reported

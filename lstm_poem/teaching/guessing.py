@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lstm_poem.teaching.improvements import split_at_stanza
+from lstm_poem.measuring.scoring import split_at_stanza
 from lstm_poem.text.corpus import catalog
 
 LINES_PER_CORPUS = 2
