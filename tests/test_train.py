@@ -126,7 +126,7 @@ def test_impossible_training_settings(settings):
 
 
 def test_sample_prime_is_the_first_complete_line_of_the_tail():
-    from lstm_poem.training.train import first_line
+    from lstm_poem.training.watch import first_line
 
     assert first_line("ch, March\nThe shepherd does not sleep,\nand more\n") == "The shepherd does not sleep,\n"
     assert first_line("only a fragment") == "only a fragment\n"
@@ -141,9 +141,9 @@ def test_word_vocabulary_comes_from_the_training_part_only(ballads_text):
 
 
 def test_bundle_lists_the_most_frequent_words_when_there_are_too_many(small_text, monkeypatch):
-    import lstm_poem.training.train as training
+    import lstm_poem.training.result as result
 
-    monkeypatch.setattr(training, "MAX_SAVED_WORDS", 3)
+    monkeypatch.setattr(result, "MAX_SAVED_WORDS", 3)
     text = small_text + "\n" + "zither " * 500 + "\n"
     listed = train(text, tiny_model_config(), tiny_train_config(epochs=1)).poem.info["corpus"]["words"]
     assert len(listed) == 3 and "zither" in listed  # frequent, though late in the alphabet

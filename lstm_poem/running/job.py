@@ -23,7 +23,8 @@ from lstm_poem import limits
 from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel
 from lstm_poem.text.corpus import Corpus, CorpusError
 from lstm_poem.training.records import BatchRecord, EpochRecord, ProgressRecord
-from lstm_poem.training.train import TrainResult, train
+from lstm_poem.training.result import TrainResult
+from lstm_poem.training.train import train
 from lstm_poem.training.train_config import TrainConfig
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lstm_poem.training.records import BatchRecord, EpochRecord, ProgressRecord
-from lstm_poem.training.train import TrainResult
+from lstm_poem.training.result import TrainResult
 from lstm_poem.training.train_config import TrainConfig
 
 

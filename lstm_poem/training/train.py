@@ -5,111 +5,41 @@ button and progress reports.
 a plain function that receives the records of :mod:`lstm_poem.training.records` (called
 on the training thread: it must be quick and must not touch a UI framework),
 and it stops when ``stop_event`` is set. The arrows run one way: this module
-uses ``progress.py`` (the callback), and both use ``records.py`` and
-``train_config.py``.
+uses ``watch.py`` (the callbacks and the result read from them), which uses
+``progress.py`` (the progress callback); all use ``records.py`` and ``train_config.py``.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_poem import __version__
 from lstm_poem.network.model import ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.text.corpus import Corpus, corpus_from_text
-from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
+from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens
 from lstm_poem.training.data import (
     Split,
-    covered_tokens,
     heldout_start,
     make_dataset,
     make_training_dataset,
     split_parts,
     split_poems,
     split_stream,
-    training_windows_per_epoch,
 )
 from lstm_poem.training.finetune import adapt_vocabulary, freeze, network_from_base
-from lstm_poem.training.records import EpochRecord, ProgressRecord
+from lstm_poem.training.records import ProgressRecord
+from lstm_poem.training.result import TrainResult, bundle_info
 from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.training.watch import Watch
 
-# Words of the training text a bundle lists (the 18 MB verse corpus has about 84,000).
-MAX_SAVED_WORDS = 120_000
+if TYPE_CHECKING:  # both import Keras, which this module imports only when it trains
+    import keras
 
-
-@dataclass
-class TrainResult:
-    """What :func:`train` returns. ``poem`` carries the best epoch's weights (the last epoch's when
-    ``train_config.keep_weights`` is "last"): ``best_epoch`` and ``best_val_loss`` are that epoch's."""
-
-    poem: PoemModel
-    train_config: TrainConfig
-    history: list[EpochRecord]
-    best_epoch: int
-    best_val_loss: float
-    val_bits_per_char: float
-    # "early_stopping" | "time_limit" | "user_stop" | "max_epochs"; "running" in a checkpoint's bundle
-    stop_reason: str
-    seconds: float
-    train_tokens_per_s: float
-    notes: list[str] = field(default_factory=list)  # e.g. characters added to a base model's vocabulary
-    precision: str = "float32"  # what the training computed in; the returned network is float32 either way
-
-    @property
-    def epochs_run(self) -> int:
-        return len(self.history)
-
-    @property
-    def stopped_early(self) -> bool:
-        """True when early stopping (patience used up) ended the run."""
-        return self.stop_reason == "early_stopping"
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON object the command line prints."""
-        return {
-            "best_val_loss": self.best_val_loss,
-            "best_epoch": self.best_epoch,
-            "epochs_run": self.epochs_run,
-            "stopped_early": self.stopped_early,
-            "stop_reason": self.stop_reason,
-            "val_bits_per_char": self.val_bits_per_char,
-            "train_tokens_per_s": self.train_tokens_per_s,
-            "seconds": self.seconds,
-            "vocab_size": self.poem.tokenizer.vocab_size,
-            "level": self.poem.config.level,
-            "cell": self.poem.config.cell,
-            "layers": self.poem.config.layers,
-            "units": self.poem.config.units,
-            "parameters": self.poem.config.parameter_count(self.poem.tokenizer.vocab_size),
-            "seed": self.train_config.seed,
-            "precision": self.precision,
-        }
-
-
-def bits_per_char(nats_per_token: float, tokens: int, chars: int) -> float:
-    """Convert a loss in nats per token to bits per character of the same text."""
-    return nats_per_token * tokens / max(chars, 1) / math.log(2)
-
-
-def first_line(text: str, max_chars: int = 60) -> str:
-    """The first complete non-empty line of ``text`` (with its newline), for priming samples.
-
-    ``text`` is the held-out tail, which usually starts mid-line, so the part
-    before the first newline is skipped when there is more to choose from.
-    """
-    _, _, rest = text.partition("\n")
-    for line in (rest if rest.strip() else text).split("\n"):
-        if line.strip():
-            return line[:max_chars] + "\n"
-    return "\n"
+    from lstm_poem.training.checkpoint import Resume
 
 
 def train(
@@ -134,49 +64,27 @@ def train(
     """
     import keras
 
-    from lstm_poem.training.progress import ProgressCallback
-
     start = time.perf_counter()
     model_config = model_config or ModelConfig()
     train_config = train_config or TrainConfig()
     if isinstance(corpus, str):
         corpus = corpus_from_text(corpus)
     stop_event = stop_event or threading.Event()
-
-    notes: list[str] = []
     if init_from is not None:
         model_config = init_from.config
-        vocabulary = adapt_vocabulary(init_from, corpus.text)
-        tokenizer, notes = vocabulary.tokenizer, vocabulary.notes()
-    elif model_config.level == "word":
-        tokenizer = _fit_words_on_training_part(corpus.text, model_config.max_words, train_config)
-    else:
-        tokenizer = fit_tokenizer(corpus.text, "char")
+
+    tokenizer, notes = _tokenizer(corpus.text, model_config, train_config, init_from)
     split = split_tokens(corpus.text, tokenizer, train_config)
     model_config.check_size(tokenizer.vocab_size)
-    resume = None
-    if train_config.checkpoint_dir is not None:
-        from lstm_poem.training.checkpoint import check_compatible, read_checkpoint
-
-        resume = read_checkpoint(train_config.checkpoint_dir)
-        settings = _checkpoint_settings(model_config, tokenizer, train_config)
-        if resume is not None:
-            check_compatible(resume, settings["model"], settings["tokenizer"], settings["training"])
+    resume, settings = _resume_point(model_config, tokenizer, train_config)
 
     # A resumed run draws fresh data offsets and dropout masks instead of replaying the first session's.
     seed = train_config.seed + (resume.epochs_done if resume is not None else 0)
     keras.utils.set_random_seed(seed)
-    precision, precision_note = resolve_precision(train_config.precision)
-    notes += [precision_note] if precision_note else []
-    if init_from is None or resume is not None:
-        network = build_model(model_config, tokenizer.vocab_size, precision)
-    else:
-        network = network_from_base(init_from, tokenizer.vocab_size, precision)
-    freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
-    network.compile(
-        optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    network, precision, precision_note = _compiled_network(
+        model_config, tokenizer.vocab_size, train_config, None if resume is not None else init_from
     )
+    notes += [precision_note] if precision_note else []
     steps = train_config.steps_per_epoch or None
     train_data = make_training_dataset(
         split.train, train_config.seq_len, train_config.batch_size, seed, endless=steps is not None
@@ -184,72 +92,12 @@ def train(
     heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
     poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
 
-    early_stopping = keras.callbacks.EarlyStopping(
-        monitor="val_loss",
-        patience=train_config.patience,
-        min_delta=train_config.min_delta,
-        restore_best_weights=train_config.keep_weights == "best",
-    )
-    callbacks = [early_stopping]
-    reduce_lr = None
-    if train_config.lr_patience:
-        reduce_lr = keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss",
-            factor=0.5,
-            patience=train_config.lr_patience,
-            min_delta=train_config.lr_min_delta,
-            min_lr=train_config.learning_rate / 32,
-        )
-        callbacks.insert(0, reduce_lr)  # first, so that the epoch it fires on is reported with the new rate
-    per_pass = training_windows_per_epoch(split.train, train_config.seq_len)
-    windows = steps * train_config.batch_size if steps else per_pass
-    progress = ProgressCallback(
-        early_stopping=early_stopping,
-        config=train_config,
-        windows=windows,
-        on_progress=on_progress or (lambda record: None),
-        stop_event=stop_event,
-        sample_prime=first_line(tokenizer.decode(split.heldout.tolist())),
-        poem=poem,
-        start=start,
-    )
-    callbacks.append(progress)
-    scored = covered_tokens(split.heldout, train_config.seq_len)
-    scored_chars = len(tokenizer.decode(scored.tolist()))
-
-    def result(reason: str) -> TrainResult:
-        kept_epoch, kept_loss = early_stopping.best_epoch + 1, float(early_stopping.best)
-        if train_config.keep_weights == "last" and progress.history:
-            kept_epoch, kept_loss = progress.history[-1].epoch, progress.history[-1].val_loss
-        seconds = time.perf_counter() - start
-        return TrainResult(
-            poem=poem,
-            train_config=train_config,
-            history=list(progress.history),
-            best_epoch=kept_epoch,
-            best_val_loss=kept_loss,
-            val_bits_per_char=bits_per_char(kept_loss, len(scored), scored_chars),
-            stop_reason=reason,
-            seconds=seconds,
-            train_tokens_per_s=progress.tokens_seen / max(seconds, 1e-9),
-            notes=notes,
-            precision=precision,
-        )
-
+    watch = Watch.start(poem, split, train_config, on_progress, stop_event, start, notes, precision)
+    callbacks = watch.callbacks()
     if train_config.checkpoint_dir is not None:
-        from lstm_poem.training.checkpoint import CheckpointCallback, restore_network
-
-        if resume is not None:
-            restore_network(network, resume)
         callbacks.append(
-            CheckpointCallback(
-                train_config.checkpoint_dir,
-                progress,
-                reduce_lr,
-                settings,
-                describe=lambda: _bundle_info(corpus, result("running"), init_from),
-                poem=poem,
-                resume=resume,
+            _checkpoint_callback(
+                watch, settings, resume, describe=lambda: bundle_info(corpus, watch.result("running"), init_from)
             )
         )
     network.fit(
@@ -263,24 +111,86 @@ def train(
         verbose=0,
     )
 
-    if early_stopping.stopped_epoch > 0:
-        reason = "early_stopping"
-    elif stop_event.is_set():
-        reason = "user_stop"
-    elif progress.out_of_time:
-        reason = "time_limit"
-    else:
-        reason = "max_epochs"
-    # The model a run hands back is a fresh float32 network with the trained weights: it computes as it
-    # will once saved and loaded (its poems, scores and traces do not depend on the CPU it trained on), and
-    # nothing of training (optimizer slots, compiled training and validation graphs) lives on with it. A
-    # finished Quick demo kept whole cost a server 27 MB.
-    poem.network = build_model(model_config, tokenizer.vocab_size)
-    poem.network.set_weights(network.get_weights())
-    freeze(poem.network, train_config.freeze_embedding, train_config.freeze_layers)
-    finished = result(reason)
-    poem.info = _bundle_info(corpus, finished, init_from)
+    poem.network = _inference_copy(network, model_config, tokenizer.vocab_size, train_config)
+    finished = watch.result(watch.stop_reason())
+    poem.info = bundle_info(corpus, finished, init_from)
     return finished
+
+
+def _tokenizer(
+    text: str, model_config: ModelConfig, config: TrainConfig, init_from: PoemModel | None
+) -> tuple[Tokenizer, list[str]]:
+    """The tokenizer to train with, and notes for the person (what a base model's vocabulary gained)."""
+    if init_from is not None:
+        vocabulary = adapt_vocabulary(init_from, text)
+        return vocabulary.tokenizer, vocabulary.notes()
+    if model_config.level == "word":
+        return _fit_words_on_training_part(text, model_config.max_words, config), []
+    return fit_tokenizer(text, "char"), []
+
+
+def _resume_point(
+    model_config: ModelConfig, tokenizer: Tokenizer, config: TrainConfig
+) -> tuple[Resume | None, dict[str, Any]]:
+    """The checkpoint to go on from (None: start afresh) and the settings a checkpoint records."""
+    if config.checkpoint_dir is None:
+        return None, {}
+    from lstm_poem.training.checkpoint import check_compatible, read_checkpoint
+
+    settings = {"model": model_config.to_dict(), "tokenizer": tokenizer.to_dict(), "training": config.to_dict()}
+    resume = read_checkpoint(config.checkpoint_dir)
+    if resume is not None:
+        check_compatible(resume, settings["model"], settings["tokenizer"], settings["training"])
+    return resume, settings
+
+
+def _compiled_network(
+    model_config: ModelConfig, vocab_size: int, config: TrainConfig, base: PoemModel | None
+) -> tuple[keras.Model, str, str | None]:
+    """A network ready to fit (a copy of ``base`` when fine-tuning), the precision it computes in and a note
+    when that is not the one asked for."""
+    import keras
+
+    precision, precision_note = resolve_precision(config.precision)
+    if base is None:
+        network = build_model(model_config, vocab_size, precision)
+    else:
+        network = network_from_base(base, vocab_size, precision)
+    freeze(network, config.freeze_embedding, config.freeze_layers)
+    network.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    return network, precision, precision_note
+
+
+def _checkpoint_callback(
+    watch: Watch, settings: dict[str, Any], resume: Resume | None, describe: Callable[[], dict[str, Any]]
+) -> keras.callbacks.Callback:
+    """Saves the whole training state after every epoch; a resumed run's network first gets its weights back."""
+    from lstm_poem.training.checkpoint import CheckpointCallback, restore_network
+
+    if resume is not None:
+        restore_network(watch.poem.network, resume)
+    return CheckpointCallback(
+        watch.config.checkpoint_dir,
+        watch.progress,
+        watch.reduce_lr,
+        settings,
+        describe=describe,
+        poem=watch.poem,
+        resume=resume,
+    )
+
+
+def _inference_copy(network: keras.Model, model_config: ModelConfig, vocab_size: int, config: TrainConfig):
+    """A fresh float32 network with the trained weights: it computes as it will once saved and loaded (its
+    poems, scores and traces do not depend on the CPU it trained on), and nothing of training (optimizer
+    slots, compiled training and validation graphs) lives on with it, which kept a finished run small."""
+    copy = build_model(model_config, vocab_size)
+    copy.set_weights(network.get_weights())
+    freeze(copy, config.freeze_embedding, config.freeze_layers)
+    return copy
 
 
 def split_tokens(text: str, tokenizer: Tokenizer, config: TrainConfig) -> Split:
@@ -293,10 +203,6 @@ def split_tokens(text: str, tokenizer: Tokenizer, config: TrainConfig) -> Split:
     return split_stream(ids, config.seq_len, config.val_fraction)
 
 
-def _checkpoint_settings(model_config: ModelConfig, tokenizer: Tokenizer, config: TrainConfig) -> dict[str, Any]:
-    return {"model": model_config.to_dict(), "tokenizer": tokenizer.to_dict(), "training": config.to_dict()}
-
-
 def _fit_words_on_training_part(text: str, max_words: int, config: TrainConfig) -> WordTokenizer:
     """Count words in the training part only: a held-out word never trained on is "unknown", as it
     would be in a new poem, instead of flattering the held-out loss. Each token becomes one id, so
@@ -306,36 +212,3 @@ def _fit_words_on_training_part(text: str, max_words: int, config: TrainConfig) 
     tokens = word_tokens(text)
     boundary = heldout_start(len(tokens), config.seq_len, config.val_fraction)
     return WordTokenizer.fit_pieces(tokens[:boundary], max_words)
-
-
-def _bundle_info(corpus: Corpus, result: TrainResult, base: PoemModel | None) -> dict[str, Any]:
-    """Facts saved with the model, all plain JSON."""
-    counts = Counter(word.lower() for word in words(corpus.text))
-    if base is not None:  # a fine-tuned model knows the base's words too
-        counts.update(base.info.get("corpus", {}).get("words", []))
-    # The most frequent words when there are too many: the first ones alphabetically would drop whole letters.
-    vocabulary = sorted(word for word, _ in counts.most_common(MAX_SAVED_WORDS))
-    info = {
-        "name": corpus.name,
-        "corpus": {
-            "name": corpus.name,
-            "chars": corpus.n_chars,
-            "lines": corpus.n_lines,
-            "words": vocabulary,  # lets a page tell invented words from real ones
-        },
-        "training": result.train_config.to_dict(),
-        "history": [asdict(record) for record in result.history],
-        "metrics": {key: value for key, value in result.summary().items() if key not in ("level", "cell")},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "lstm_poem": __version__,
-    }
-    if base is not None:
-        info["base_model"] = {
-            "name": base.info.get("name", "unknown"),
-            "corpus": base.info.get("corpus", {}).get("name", "unknown"),
-            "best_val_loss": base.info.get("metrics", {}).get("best_val_loss"),
-            "created": base.info.get("created"),
-            "base_model": base.info.get("base_model"),  # a chain of fine-tunings stays traceable
-        }
-        info["notes"] = result.notes
-    return info
