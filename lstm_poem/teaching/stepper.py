@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_poem import limits
-from lstm_poem.network.generate import Generator, check_sampling, draw_uniforms, scale_by_temperature
+from lstm_poem.network.generate import Generator
+from lstm_poem.network.sampling import check_sampling, draw_uniforms, scale_by_temperature
 
 CANDIDATES = 8  # the likeliest tokens shown per step; the rest are summed as "other"
 NOT_FORCED = -1
