@@ -60,15 +60,15 @@ def test_a_class_opening_generate_shares_one_set_of_pretrained_poems(monkeypatch
 
 def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkeypatch):
     from lstm_poem.files import pretrained
-    from ui import state
+    from ui import session_models
 
     monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
-    state.pretrained_models.clear()
+    session_models.pretrained_models.clear()
     try:
         at = open_page("app_pages/generate.py")
         assert any("no model yet" in text for text in texts(at.info))
     finally:
-        state.pretrained_models.clear()
+        session_models.pretrained_models.clear()
 
 
 def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
@@ -93,7 +93,8 @@ def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, sma
     from conftest import tiny_model_config, tiny_train_config
     from lstm_poem.running.job import TrainingJob
     from lstm_poem.text.corpus import corpus_from_text
-    from ui.state import ModelEntry, Run
+    from ui.session_models import ModelEntry
+    from ui.session_runs import Run
 
     # A job that is never started stays "pending", which the sidebar must report as a running training.
     waiting = TrainingJob(corpus_from_text(small_text), tiny_model_config(), tiny_train_config())

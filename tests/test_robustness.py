@@ -167,13 +167,13 @@ def test_a_double_click_on_train_starts_one_training(small_text):
 
         from lstm_poem.text.corpus import corpus_from_text
         from lstm_poem.training.presets import PRESETS
-        from ui import state
+        from ui import session_runs
 
         preset = PRESETS["Quick demo"]
         corpus = corpus_from_text(text)
         training = replace(preset.training, epochs=2)
-        first = state.start_run(corpus, preset.model, training)
-        second = state.start_run(corpus, preset.model, training)
+        first = session_runs.start_run(corpus, preset.model, training)
+        second = session_runs.start_run(corpus, preset.model, training)
         assert second is first
 
     at = AppTest.from_function(two_clicks, args=(small_text,), default_timeout=60).run()

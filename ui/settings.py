@@ -13,7 +13,7 @@ from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
 from lstm_poem.training.train_config import TrainConfig
-from ui import state
+from ui import memo
 
 CUSTOM = "Custom"
 PRESET_KEY = "preset"
@@ -94,7 +94,7 @@ def _to_custom() -> None:
 
 
 def _draw(setting: Setting, default: Any) -> Any:
-    common = {"help": setting.help, "key": state.kept(setting.key, default), "on_change": _to_custom}
+    common = {"help": setting.help, "key": memo.kept(setting.key, default), "on_change": _to_custom}
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.options, **common)
     low, high, step = setting.options
@@ -111,7 +111,7 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
     """
     choices = [*PRESETS, CUSTOM]
     name = st.radio(
-        "Settings", choices, horizontal=True, key=state.kept(PRESET_KEY, choices[0]), on_change=_apply_preset
+        "Settings", choices, horizontal=True, key=memo.kept(PRESET_KEY, choices[0]), on_change=_apply_preset
     )
     st.caption(PRESETS[name].description if name in PRESETS else "Your own settings, below.")
     defaults = _preset_values(choices[0])
