@@ -10,7 +10,7 @@ fresh server's first visitor, who then gets a different menu and no sidebar.
 
 # Keras imports pandas on the training thread, while altair and Streamlit peek
 # into sys.modules for it on this one and can find it half-imported. Importing
-# it here first (0.2 s, once per server) closes that race.
+# it here first (once per server) closes that race.
 import pandas  # noqa: F401
 import streamlit as st
 

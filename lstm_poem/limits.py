@@ -50,11 +50,12 @@ SHARE_IDENTICAL_TRAININGS = _env_int("SHARE_IDENTICAL_TRAININGS", 1)
 def set_tensorflow_defaults() -> None:
     """Quiet, small-CPU-friendly TensorFlow settings; call before TensorFlow is imported.
 
-    One thread per op: a small RNN's matmuls are too small to split, and on a
-    2-core machine this trains ~15% faster and leaves a core for everyone else.
-    But one op runner per training allowed at once: with a single runner the
-    process's trainings queue for it, and two Quick demos together took 31 s
-    on 1.1 cores instead of 26 s on 1.5. Values already set in the environment win.
+    One thread per op: a small RNN's matmuls are too small to split, so a small
+    machine trains faster this way and keeps a core for everyone else
+    (docs/benchmarks.md). But one op runner per training allowed at once: with a
+    single runner the process's trainings queue for it and share barely more than
+    one core (docs/classroom.md, "A class at once"). Values already set in the
+    environment win.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")

@@ -4,7 +4,7 @@ The seed text primes the recurrent state once; then one token per step is
 sampled for every temperature as one batch, carrying each layer's state, inside
 a single ``tf.function`` that is traced once for any length and any number of
 temperatures. (Re-running the whole model over a sliding window for every
-character, as the classic notebook does, is about a thousand times slower.)
+character, as the classic notebook does, is far slower: docs/benchmarks.md.)
 
 How each step picks a token at each temperature is in :mod:`lstm_poem.network.sampling`.
 

@@ -73,7 +73,7 @@ class LocalCluster:
         """End this cluster's processes (and only them), then remove its folder."""
         if self._group is not None:
             # Nothing of a private cluster outlives it, so a short grace is enough: the raylet and the GCS
-            # take about 9 s to finish on SIGTERM, which every test's teardown used to wait for.
+            # are slow to finish on SIGTERM, and every test's teardown used to wait for them.
             for sig, wait in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 5.0)):
                 try:
                     os.killpg(self._group, sig)

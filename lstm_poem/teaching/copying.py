@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Shortest stretch counted as copied, chosen by measurement (bench/copy_detector.py choose-length): the
-# project's own verse, which no text here holds, shares 2.3% of its characters with the 18 MB of verse in
-# stretches of 20 or more (phrases such as "and in the midst of the"), 0.18% at 24, none at 28.
+# Shortest stretch counted as copied: the shortest length at which verse the index does not hold stops
+# matching by chance in common phrases such as "and in the midst of the" (bench/copy_detector.py
+# choose-length; the figures are in docs/lessons.md, "Why 24 characters").
 MIN_COPY_LENGTH = 24
 STRIDE = 8  # every 8th window of the text is indexed: 1/8 of the memory, and still no stretch is missed
 _BASE = np.uint64(1_000_003)  # polynomial hash over code points, wrapping mod 2**64
