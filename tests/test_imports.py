@@ -84,6 +84,23 @@ def test_engine_imports_run_one_way():
     assert loop is None, "engine modules import each other: " + " -> ".join(loop or [])
 
 
+# The engine's rooms, bottom first: each imports only the rooms before it here (docs/architecture.md).
+ROOMS = ("text", "network", "files", "training", "measuring", "running", "teaching", "command_line")
+
+
+def test_each_room_imports_only_the_rooms_below_it():
+    rooms = sorted(path.name for path in (ROOT / PACKAGE).iterdir() if (path / "__init__.py").is_file())
+    assert rooms == sorted(ROOMS), "a new subpackage needs its place in ROOMS (and in docs/architecture.md)"
+    level = {room: index for index, room in enumerate(ROOMS)}
+    upward = [
+        f"{module} imports {used}"
+        for module, imports in engine_imports().items()
+        for used in imports
+        if "." in module and "." in used and level[used.split(".")[0]] > level[module.split(".")[0]]
+    ]
+    assert upward == [], "a room imports a room above it"
+
+
 def imported_names(path) -> set[str]:
     """The top-level names of every module ``path`` imports, anywhere in the file."""
     names: set[str] = set()
