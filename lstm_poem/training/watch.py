@@ -49,7 +49,7 @@ class Watch:
     scored_chars: int
     notes: list[str]
     precision: str
-    start: float
+    started: float  # time.perf_counter() when train() was called
 
     @classmethod
     def start(
@@ -124,7 +124,7 @@ class Watch:
         kept_epoch, kept_loss = self.early_stopping.best_epoch + 1, float(self.early_stopping.best)
         if self.config.keep_weights == "last" and self.progress.history:
             kept_epoch, kept_loss = self.progress.history[-1].epoch, self.progress.history[-1].val_loss
-        seconds = time.perf_counter() - self.start
+        seconds = time.perf_counter() - self.started
         return TrainResult(
             poem=self.poem,
             train_config=self.config,
