@@ -112,7 +112,10 @@ async def choose(page, choice: Choice, folder: Path) -> None:
         file = folder / f"{choice.corpus}.txt"
         file.write_text(choice.upload, encoding="utf-8")
         await page.locator("input[type=file]").set_input_files(str(file))
-        await page.get_by_text("distinct characters").first.wait_for()
+        # The sample corpus's description is on the page already: wait for the upload's own (its short-text
+        # warning gives its length), or Train would be pressed while the upload's rerun is still running.
+        n_chars = corpus_from_text(choice.upload).n_chars
+        await page.get_by_text(f"This text is short ({n_chars:,} characters)").wait_for()
     elif choice.corpus != catalog()[0].name:
         entry = next(entry for entry in catalog() if entry.name == choice.corpus)
         await page.locator("[data-testid=stSelectbox]").filter(has_text="Sample corpus").first.click()

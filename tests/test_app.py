@@ -221,6 +221,18 @@ def test_choosing_a_preset_fills_in_every_setting():
     assert at.radio(key="preset").value == "Custom" and at.number_input(key="setting_units").value == 256
 
 
+def test_settings_are_drawn_with_their_kept_values_and_a_same_value_edit_keeps_the_preset():
+    at = open_page("app_pages/train.py")
+    # The browser starts a widget drawn anew at its own default: that default is the kept value, not the
+    # widget's minimum or first option, so an interrupted rerun cannot send back other settings.
+    assert at.number_input(key="setting_epochs").proto.default == at.number_input(key="setting_epochs").value == 100
+    assert at.selectbox(key="setting_batch_size").proto.default == (8, 16, 32, 64, 128, 256).index(32)
+    at.number_input(key="setting_units").set_value(128).run()  # the Quick demo's own value: still the Quick demo
+    assert at.radio(key="preset").value == "Quick demo"
+    at.number_input(key="setting_units").set_value(96).run()
+    assert at.radio(key="preset").value == "Custom"
+
+
 def test_a_classic_downloads_once_with_progress_then_comes_from_the_cache(corpus_server, tmp_path, monkeypatch):
     monkeypatch.setenv("LSTM_POEM_CORPUS_MIRROR", f"{corpus_server}/wrapped")
     monkeypatch.setenv("LSTM_POEM_CACHE_DIR", str(tmp_path))

@@ -26,7 +26,9 @@ def _sample(entry: CatalogEntry) -> Corpus:
 
 def pick_corpus() -> Corpus | None:
     """Draw the corpus controls and return the chosen, validated corpus (None if there is none yet)."""
-    source = st.radio("Where is the verse?", SOURCES, horizontal=True, key=memo.kept("corpus_source", SOURCES[0]))
+    source = st.radio(
+        "Where is the verse?", SOURCES, horizontal=True, **memo.kept_widget("corpus_source", SOURCES[0], SOURCES)
+    )
     try:
         if source == SOURCES[0]:
             corpus = _pick_sample()
@@ -53,7 +55,7 @@ def _pick_sample() -> Corpus | None:
         "Sample corpus",
         list(entries),
         format_func=lambda key: f"{entries[key].title} ({entries[key].form})",
-        key=memo.kept("corpus_sample", next(iter(entries))),
+        **memo.kept_widget("corpus_sample", next(iter(entries)), list(entries)),
     )
     entry = entries[name]
     st.caption(f"{entry.description} License: {entry.license}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -48,3 +49,19 @@ def kept(key: str, default: Any) -> str:
     else:
         st.session_state[key] = store.get(key, default)
     return key
+
+
+def kept_widget(key: str, default: Any, options: Sequence[Any] | None = None) -> dict[str, Any]:
+    """:func:`kept`, plus the widget's own default set to the kept value: ``key`` and ``value`` (or
+    ``index`` when ``options`` are given) to pass to the widget.
+
+    A browser that draws the widget anew (after a rerun interrupted by a click) starts it at its own
+    default and sends that back, which Streamlit takes for a change: an undefaulted number would come
+    back as its minimum and a select as its first option (streamlit#4247).
+    """
+    kept(key, default)
+    value = st.session_state[key]
+    if options is None:
+        return {"key": key, "value": value}
+    choices = list(options)
+    return {"key": key, "index": choices.index(value) if value in choices else 0}

@@ -90,11 +90,18 @@ def _apply_preset() -> None:
 
 
 def _to_custom() -> None:
-    st.session_state[PRESET_KEY] = CUSTOM
+    """A setting moved away from the chosen preset's value: these are now the user's own settings."""
+    name = st.session_state[PRESET_KEY]
+    if name not in PRESETS:
+        return
+    values = _preset_values(name)
+    if any(st.session_state.get(setting.key) != values[setting.field] for setting in ALL_SETTINGS):
+        st.session_state[PRESET_KEY] = CUSTOM
 
 
 def _draw(setting: Setting, default: Any) -> Any:
-    common = {"help": setting.help, "key": memo.kept(setting.key, default), "on_change": _to_custom}
+    options = setting.options if setting.widget == "select" else None
+    common = {"help": setting.help, **memo.kept_widget(setting.key, default, options), "on_change": _to_custom}
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.options, **common)
     low, high, step = setting.options
@@ -110,9 +117,8 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
     rate; Custom uses the rate the user set.
     """
     choices = [*PRESETS, CUSTOM]
-    name = st.radio(
-        "Settings", choices, horizontal=True, key=memo.kept(PRESET_KEY, choices[0]), on_change=_apply_preset
-    )
+    kept = memo.kept_widget(PRESET_KEY, choices[0], choices)
+    name = st.radio("Settings", choices, horizontal=True, **kept, on_change=_apply_preset)
     st.caption(PRESETS[name].description if name in PRESETS else "Your own settings, below.")
     defaults = _preset_values(choices[0])
     values: dict[str, Any] = {}
@@ -126,6 +132,8 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
             st.markdown("**The training**")
             for setting in TRAIN_SETTINGS:
                 values[setting.field] = _draw(setting, defaults[setting.field])
+    if name in PRESETS:  # what the preset says trains, whatever the hidden controls hold
+        values = _preset_values(name)
     try:
         model_config = ModelConfig(**{s.field: values[s.field] for s in MODEL_SETTINGS})
         train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
