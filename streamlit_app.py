@@ -10,7 +10,7 @@ fresh server's first visitor, who then gets a different menu and no sidebar.
 
 # Keras imports pandas on the training thread, while altair and Streamlit peek
 # into sys.modules for it on this one and can find it half-imported. Importing
-# it here first (0.2 s, once per server) closes that race.
+# it here first (once per server) closes that race.
 import pandas  # noqa: F401
 import streamlit as st
 
@@ -18,7 +18,7 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
-from ui import memory, state  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui import memory, session_runs  # noqa: E402 - after the TensorFlow defaults, on purpose
 from ui.example_poems import warm_up  # noqa: E402
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
@@ -28,7 +28,7 @@ memory.tend()  # the server's garbage collection policy (Streamlit's own after-r
 
 st.set_page_config(page_title="lstm-poem", page_icon=":material/edit_note:", layout="wide")
 
-state.collect_finished_runs()
+session_runs.collect_finished_runs()
 page = st.navigation(
     [
         st.Page("app_pages/home.py", title="Start here", icon=":material/school:", default=True),

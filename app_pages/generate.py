@@ -4,10 +4,10 @@ import html
 
 import streamlit as st
 
-from lstm_poem.charts import confidence_html, next_token_chart
-from lstm_poem.generate import PrimeError
-from lstm_poem.poem_stats import poem_stats
-from ui import state
+from lstm_poem.measuring.poem_stats import poem_stats
+from lstm_poem.network.generate import PrimeError
+from lstm_poem.teaching.charts import confidence_html, next_token_chart
+from ui import memo
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.format import percent
@@ -24,10 +24,10 @@ if entry.about:
 compare = compare_models_toggle()
 token = "character" if entry.poem.config.level == "char" else "word"
 sampling = pick_sampling(
-    extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=state.kept("length", 400)),
+    extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=memo.kept("length", 400)),
     extra_toggle=lambda: st.toggle(
         "Shade by the model's confidence",
-        key=state.kept("shade", False),
+        key=memo.kept("shade", False),
         help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
     ),
 )
@@ -41,7 +41,7 @@ try:
         written, seconds = write_columns(column_entries, entry, prime, temperatures, length, seed, shared_noise)
         generator = entry.generator()
         shared = entry.source == "pretrained"  # the same odds for every student: worked out once per server
-        odds_chart = state.remembered(
+        odds_chart = memo.remembered(
             ("odds chart", entry.key, prime, tuple(temperatures)),
             lambda: next_token_chart(generator.next_token_odds(prime, temperatures), token).to_dict(),
             shared,

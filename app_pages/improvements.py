@@ -4,9 +4,9 @@ import html
 
 import streamlit as st
 
-from lstm_poem.charts import improvements_chart
-from lstm_poem.improvements import load_table
-from ui import state
+from lstm_poem.teaching.charts import improvements_chart
+from lstm_poem.teaching.improvements import load_table
+from ui import memo
 from ui.format import duration, percent
 from ui.improvements_view import live_poem
 
@@ -64,12 +64,12 @@ st.caption(
 st.subheader("Their poems, side by side")
 with st.form("improvement_settings", border=False):
     seed_column, temperature_column, random_column = st.columns([3, 2, 1])
-    prime = seed_column.text_input("Seed line", key=state.kept("improvements_prime", table.prime), max_chars=300)
+    prime = seed_column.text_input("Seed line", key=memo.kept("improvements_prime", table.prime), max_chars=300)
     temperature = temperature_column.slider(
-        "Temperature", 0.0, 2.0, step=0.05, key=state.kept("improvements_temperature", table.temperature)
+        "Temperature", 0.0, 2.0, step=0.05, key=memo.kept("improvements_temperature", table.temperature)
     )
     seed = random_column.number_input(
-        "Random seed", 0, 2**31 - 1, step=1, key=state.kept("improvements_seed", table.seeds[0])
+        "Random seed", 0, 2**31 - 1, step=1, key=memo.kept("improvements_seed", table.seeds[0])
     )
     st.form_submit_button("Write their poems", icon=":material/edit_note:")
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import inside_view, state
+from ui import inside_view, memo
 from ui.model_picker import pick_model
 
 # The project's own verse (sample_corpora/ballads.txt, CC0): varied lines, so units have something to follow.
@@ -15,7 +15,7 @@ st.title("Inside the network")
 entry = pick_model()
 
 text = st.text_area(
-    "Text to read, one character at a time", key=state.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000
+    "Text to read, one character at a time", key=memo.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000
 )
 try:
     result = inside_view.current_trace(entry, text)

@@ -4,13 +4,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lstm_poem.model import ConfigError
-from lstm_poem.sharing import MAX_NAME_CHARS
-from ui import state
+from lstm_poem.network.model import ConfigError
+from lstm_poem.running.sharing import MAX_NAME_CHARS
+from ui import memo, session_runs
 from ui.corpus_picker import pick_corpus
+from ui.run_results import show_comparison
 from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
-from ui.training_view import show_comparison, show_run
+from ui.training_view import show_run
 
 st.title("Train a model")
 
@@ -24,7 +25,7 @@ with settings_column:
     configs = pick_settings(fine_tuning=start.base is not None)
 
 st.subheader("3. Train")
-active = state.active_run()
+active = session_runs.active_run()
 too_big = None
 if corpus is not None and configs is not None and start.base is None:
     too_big = size_problem(configs[0], corpus)
@@ -34,7 +35,7 @@ ready = corpus is not None and configs is not None and too_big is None
 board_name = st.text_input(
     "Your name on the class board (optional)",
     max_chars=MAX_NAME_CHARS,
-    key=state.kept("board_name", ""),
+    key=memo.kept("board_name", ""),
     help="The class board shows every training on this server. It shows no names unless you type one here.",
 )
 with st.container(horizontal=True, vertical_alignment="center"):
@@ -42,7 +43,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         model_config, train_config = configs
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         try:
-            state.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
+            session_runs.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
         except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
@@ -56,9 +57,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
         "character, like the table on the 'Why isn't it meaningful?' page.",
     ):
         try:
-            state.queue_quick_rows(corpus)
+            session_runs.queue_quick_rows(corpus)
         except ConfigError as err:
-            state.queued_runs().clear()
+            session_runs.queued_runs().clear()
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
             st.rerun()
@@ -72,16 +73,16 @@ with st.container(horizontal=True, vertical_alignment="center"):
         )
         pressed = st.button(label, icon=icon, disabled=active is None, help=ends)
         if pressed and active is not None:
-            state.queued_runs().clear()
+            session_runs.queued_runs().clear()
             end(active.job)
             st.rerun()
-    if state.queued_runs():
-        st.caption(f"{len(state.queued_runs())} more queued; each starts when the one before it ends.")
+    if session_runs.queued_runs():
+        st.caption(f"{len(session_runs.queued_runs())} more queued; each starts when the one before it ends.")
     if active is not None:
         st.caption("Training goes on while you use other pages; come back here to watch.")
     elif not ready:
         st.caption("Choose some verse and valid settings first.")
 
-if state.runs():
-    show_run(state.runs()[-1])
-show_comparison(state.runs())
+if session_runs.runs():
+    show_run(session_runs.runs()[-1])
+show_comparison(session_runs.runs())

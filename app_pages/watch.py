@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lstm_poem.generate import PrimeError
+from lstm_poem.network.generate import PrimeError
 from ui import stepper_view
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown

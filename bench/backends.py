@@ -30,10 +30,10 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.backend import RayConfig, ThreadBackend, TrainingBackend, TrainingRequest  # noqa: E402
-from lstm_poem.corpus import catalog  # noqa: E402
-from lstm_poem.presets import PRESETS  # noqa: E402
-from lstm_poem.ray_local import LocalCluster  # noqa: E402
+from lstm_poem.running.backend import RayConfig, ThreadBackend, TrainingBackend, TrainingRequest  # noqa: E402
+from lstm_poem.running.ray_local import LocalCluster  # noqa: E402
+from lstm_poem.text.corpus import catalog  # noqa: E402
+from lstm_poem.training.presets import PRESETS  # noqa: E402
 
 POLLS = 200
 
@@ -73,8 +73,8 @@ def run_class(backend: TrainingBackend, trainings: int) -> dict:
 
 def ray_poll_cost(ray) -> float:
     """Milliseconds for one progress round trip to an idle actor (what the job's thread does twice a second)."""
-    from lstm_poem.ray_backend import _actor_options
-    from lstm_poem.ray_worker import TrainingWorker
+    from lstm_poem.running.ray_backend import _actor_options
+    from lstm_poem.running.ray_worker import TrainingWorker
 
     actor = ray.remote(TrainingWorker).options(**_actor_options(RayConfig("auto"))).remote()
     ray.get(actor.progress.remote())
@@ -102,7 +102,7 @@ def main() -> None:
     started = time.perf_counter()
     with LocalCluster(num_cpus=args.cpus) as cluster:
         report["ray_cluster_start_s"] = round(time.perf_counter() - started, 1)
-        from lstm_poem.ray_backend import RayBackend, connect
+        from lstm_poem.running.ray_backend import RayBackend, connect
 
         config = RayConfig(cluster.address)
         started = time.perf_counter()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import importlib
 import io
 import json
 import os
@@ -33,6 +34,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -44,8 +46,6 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "shakespeare_sonnets.txt"
 LOCK = Path("/tmp/lstm-poem-bench.lock")
 QUICK_DEMO = "Quick demo"
 EARLY_MARK = 45.0  # seconds: the held-out loss is also read at this point of every run (the Quick demo's budget)
-SEQ_LEN = 40  # classic window
-STEP = 3  # classic stride between training windows
 CLASSIC_CHARS = 100  # characters timed in the classic generation loop
 WARMUP_CHARS = 5
 PRIME = "Shall I compare thee"
@@ -60,41 +60,22 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
 
 
-def one_hot(ids: np.ndarray, vocab: int) -> np.ndarray:
-    """float32 one-hot encoding of an integer array (adds a last axis of size ``vocab``)."""
-    return np.eye(vocab, dtype=np.float32)[ids]
-
-
-def classic_network(vocab: int):
-    """The notebook's network: one-hot windows of SEQ_LEN characters -> LSTM(128) -> one next character."""
-    import keras
-
-    model = keras.Sequential([keras.Input((SEQ_LEN, vocab)), keras.layers.LSTM(128), keras.layers.Dense(vocab)])
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(learning_rate=0.01),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    return model
-
-
 def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     """The notebook way: one-hot windows, one target per window, sliding-window sampling."""
     import keras
     import tensorflow as tf
 
-    from lstm_poem.corpus import load_corpus
-    from lstm_poem.data import split_stream
+    from lstm_poem.network.classic import SEQ_LEN, classic_network, classic_windows, one_hot
+    from lstm_poem.text.corpus import load_corpus
+    from lstm_poem.training.data import split_stream
 
     text = load_corpus(corpus_path).text
     chars = sorted(set(text))
     index = {c: i for i, c in enumerate(chars)}
     vocab = len(chars)
     split = split_stream(np.array([index[c] for c in text], np.int32), seq_len=SEQ_LEN, val_fraction=0.1)
-    windows = np.lib.stride_tricks.sliding_window_view
-    x = one_hot(windows(split.train, SEQ_LEN)[:-1:STEP], vocab)
-    y = split.train[SEQ_LEN::STEP]
-    x_val = one_hot(windows(split.heldout, SEQ_LEN)[:-1], vocab)  # every held-out char with 40 chars of context
-    y_val = split.heldout[SEQ_LEN:]
+    x, y = classic_windows(split.train, vocab)
+    x_val, y_val = classic_windows(split.heldout, vocab, step=1)  # every held-out char with 40 chars of context
 
     keras.utils.set_random_seed(42)
     model = classic_network(vocab)
@@ -163,6 +144,16 @@ def phase_classic(corpus_path: Path, seconds: float) -> dict[str, Any]:
     }
 
 
+def engine_module(dotted: str) -> ModuleType:
+    """An engine module by its place in a subpackage (``training.train``), or by its bare name in an older
+    commit (``--against``) from before the engine was grouped into subpackages. Decided by the folders of the
+    lstm_poem that is first on the path: the installed checkout's finder also knows the new subpackages."""
+    import lstm_poem
+
+    grouped = (Path(lstm_poem.__file__).parent / dotted.partition(".")[0]).is_dir()
+    return importlib.import_module(f"lstm_poem.{dotted if grouped else dotted.rpartition('.')[2]}")
+
+
 def phase_engine(corpus_path: Path, seconds: float, settings: str) -> dict[str, Any]:
     """lstm-poem (whichever code is first on the path: see run_phase) with the command line's defaults or the
     Quick demo preset, then its batched multi-temperature generator."""
@@ -170,17 +161,18 @@ def phase_engine(corpus_path: Path, seconds: float, settings: str) -> dict[str, 
 
     limits.set_tensorflow_defaults()  # before TensorFlow loads: this code's own thread settings
     import lstm_poem
-    from lstm_poem.corpus import load_corpus
-    from lstm_poem.generate import Generator
-    from lstm_poem.model import ModelConfig
-    from lstm_poem.presets import PRESETS
-    from lstm_poem.records import EpochRecord, ProgressRecord
-    from lstm_poem.train import train
-    from lstm_poem.train_config import TrainConfig
+
+    Generator = engine_module("network.generate").Generator
+    ModelConfig = engine_module("network.model").ModelConfig
+    load_corpus = engine_module("text.corpus").load_corpus
+    PRESETS = engine_module("training.presets").PRESETS
+    EpochRecord = engine_module("training.records").EpochRecord
+    train = engine_module("training.train").train
+    TrainConfig = engine_module("training.train_config").TrainConfig
 
     curve: list[tuple[float, float]] = []
 
-    def on_progress(record: ProgressRecord) -> None:
+    def on_progress(record) -> None:
         if isinstance(record, EpochRecord):
             curve.append((record.elapsed, record.val_loss))
 

@@ -23,13 +23,13 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.bundle import load_bundle  # noqa: E402
-from lstm_poem.corpus import corpus_from_text  # noqa: E402
-from lstm_poem.evaluate import evaluate  # noqa: E402
-from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE  # noqa: E402
-from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.train import train  # noqa: E402
-from lstm_poem.train_config import TrainConfig  # noqa: E402
+from lstm_poem.files.bundle import load_bundle  # noqa: E402
+from lstm_poem.measuring.evaluate import evaluate  # noqa: E402
+from lstm_poem.network.generate import Generator  # noqa: E402
+from lstm_poem.text.corpus import corpus_from_text  # noqa: E402
+from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE  # noqa: E402
+from lstm_poem.training.train import train  # noqa: E402
+from lstm_poem.training.train_config import TrainConfig  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,10 +25,10 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.pretrained import pretrained_catalog  # noqa: E402
-from lstm_poem.step_charts import draw_spec, step_odds_spec  # noqa: E402
-from lstm_poem.stepper import Column, Stepper  # noqa: E402
+from lstm_poem.files.pretrained import pretrained_catalog  # noqa: E402
+from lstm_poem.network.generate import Generator  # noqa: E402
+from lstm_poem.teaching.step_charts import draw_spec, step_odds_spec  # noqa: E402
+from lstm_poem.teaching.stepper import Column, Stepper  # noqa: E402
 
 SEED_TEXT = "Two roads diverged in a yellow wood,\n"
 TEMPERATURES = [0.5, 1.0, 1.5]

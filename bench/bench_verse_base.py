@@ -30,10 +30,10 @@ limits.set_tensorflow_defaults()
 
 import numpy as np  # noqa: E402
 
-from lstm_poem.corpus import clean_text  # noqa: E402
-from lstm_poem.data import make_dataset, make_training_dataset, split_poems  # noqa: E402
-from lstm_poem.model import ModelConfig, build_model  # noqa: E402
-from lstm_poem.tokenizer import fit_tokenizer  # noqa: E402
+from lstm_poem.network.model import ModelConfig, build_model  # noqa: E402
+from lstm_poem.text.corpus import clean_text  # noqa: E402
+from lstm_poem.text.tokenizer import fit_tokenizer  # noqa: E402
+from lstm_poem.training.data import make_dataset, make_training_dataset, split_poems  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from lstm_poem.guessing import ClassTotals, ModelGuess, game_lines
+from lstm_poem.teaching.guessing import ClassTotals, ModelGuess, game_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 

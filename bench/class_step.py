@@ -1,7 +1,7 @@
 """What one training of a lesson costs: each preset on each sample corpus, in core-seconds.
 
 A class of thirty on two cores finishes its training step only if each distinct
-training is cheap. This trains every preset of :mod:`lstm_poem.presets` (or the
+training is cheap. This trains every preset of :mod:`lstm_poem.training.presets` (or the
 ones named) on every sample corpus, one after another in this process, and
 reports for each the wall seconds, the CPU seconds of the whole process
 (``time.process_time``: every TensorFlow thread counted, so the figure holds on
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from lstm_poem import limits
-from lstm_poem.corpus import catalog
-from lstm_poem.presets import PRESETS
-from lstm_poem.train import train
+from lstm_poem.text.corpus import catalog
+from lstm_poem.training.presets import PRESETS
+from lstm_poem.training.train import train
 
 
 def measure(preset_name: str, corpus_name: str) -> dict:

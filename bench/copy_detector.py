@@ -36,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_poem.copy_sources import SHARED_CORPORA, TextSource
-from lstm_poem.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
-from lstm_poem.corpus import catalog
-from lstm_poem.data import split_poems
+from lstm_poem.teaching.copy_sources import SHARED_CORPORA, TextSource
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
+from lstm_poem.text.corpus import catalog
+from lstm_poem.training.data import split_poems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,8 +73,8 @@ def redraw_seconds(repeats: int) -> float:
     from lstm_poem import limits
 
     limits.set_tensorflow_defaults()
-    from lstm_poem.generate import Generator
-    from lstm_poem.pretrained import pretrained_catalog
+    from lstm_poem.files.pretrained import pretrained_catalog
+    from lstm_poem.network.generate import Generator
 
     frost = next(model for model in pretrained_catalog() if model.name == "frost")
     generator = Generator(frost.load())

@@ -27,11 +27,11 @@ from scripts import train_pretrained as recipes  # first: it sets TensorFlow's d
 
 # isort: split
 
-from lstm_poem.bundle import load_bundle
-from lstm_poem.corpus import corpus_from_text
-from lstm_poem.model import PoemModel
-from lstm_poem.train import train
-from lstm_poem.train_config import TrainConfig
+from lstm_poem.files.bundle import load_bundle
+from lstm_poem.network.model import PoemModel
+from lstm_poem.text.corpus import corpus_from_text
+from lstm_poem.training.train import train
+from lstm_poem.training.train_config import TrainConfig
 
 SHARED = recipes.SHARED_CORPORA
 TARGETS = ("frost", "sonnets")

@@ -2,7 +2,7 @@
 
 A server keeps each finished training that can still be joined (its model,
 records and samples) for an hour, at most ``MAX_KEPT_FINISHED`` of them (see
-lstm_poem/sharing.py). This trains ``--trainings`` Quick demos, each a
+lstm_poem/running/sharing.py). This trains ``--trainings`` Quick demos, each a
 different seed on the first sample corpus, through a registry of its own in
 this process, and reads the resident memory after the first (TensorFlow and
 its kernels warm), after all of them are kept, and after the registry has
@@ -21,10 +21,10 @@ from dataclasses import replace
 
 from bench.served_app import memory_mb
 from lstm_poem import limits
-from lstm_poem.backend import ThreadBackend, TrainingRequest
-from lstm_poem.corpus import catalog
-from lstm_poem.presets import PRESETS
-from lstm_poem.sharing import TrainingRegistry
+from lstm_poem.running.backend import ThreadBackend, TrainingRequest
+from lstm_poem.running.sharing import TrainingRegistry
+from lstm_poem.text.corpus import catalog
+from lstm_poem.training.presets import PRESETS
 
 
 def resident_mb() -> float:

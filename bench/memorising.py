@@ -30,15 +30,15 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.checkpoint import read_checkpoint  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.copy_sources import pretrained_sources  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.copying import CopyIndex, check_copying  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.corpus import SAMPLE_DIR  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.generate import Generator  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.model import ModelConfig  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.pretrained import pretrained_catalog  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.train import train  # noqa: E402 - after the TensorFlow defaults
-from lstm_poem.train_config import TrainConfig  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.files.pretrained import pretrained_catalog  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.network.generate import Generator  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.network.model import ModelConfig  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.teaching.copy_sources import pretrained_sources  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.teaching.copying import CopyIndex, check_copying  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.text.corpus import SAMPLE_DIR  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.training.checkpoint import read_checkpoint  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.training.train import train  # noqa: E402 - after the TensorFlow defaults
+from lstm_poem.training.train_config import TrainConfig  # noqa: E402 - after the TensorFlow defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 

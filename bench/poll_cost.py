@@ -34,8 +34,8 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare mode warns on eve
 
 import streamlit as st  # noqa: E402
 
-from lstm_poem.charts import loss_chart, loss_chart_spec  # noqa: E402
-from lstm_poem.records import BatchRecord, EpochRecord  # noqa: E402
+from lstm_poem.teaching.charts import loss_chart, loss_chart_spec  # noqa: E402
+from lstm_poem.training.records import BatchRecord, EpochRecord  # noqa: E402
 
 
 def records(epochs: int, batches: int) -> tuple[list[EpochRecord], list[BatchRecord]]:
@@ -74,8 +74,8 @@ def main() -> None:
         ),
         "chart_nothing_new_ms": milliseconds(lambda: st.vega_lite_chart(spec=cached), args.repeats),
     }
-    from lstm_poem.generate import Generator
-    from lstm_poem.pretrained import pretrained_catalog
+    from lstm_poem.files.pretrained import pretrained_catalog
+    from lstm_poem.network.generate import Generator
 
     # The server's heap once a class has used it: TensorFlow, every pretrained model and its sampler.
     samplers = [Generator(item.load()) for item in pretrained_catalog()]

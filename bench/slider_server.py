@@ -23,9 +23,9 @@ limits.set_tensorflow_defaults()
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lstm_poem.corpus import load_corpus  # noqa: E402
-from lstm_poem.job import TrainingJob  # noqa: E402
-from lstm_poem.presets import PRESETS  # noqa: E402
+from lstm_poem.running.job import TrainingJob  # noqa: E402
+from lstm_poem.text.corpus import load_corpus  # noqa: E402
+from lstm_poem.training.presets import PRESETS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,12 +25,12 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()
 
-from lstm_poem.bundle import bundle_bytes, load_bundle  # noqa: E402
-from lstm_poem.corpus import catalog  # noqa: E402
-from lstm_poem.generate import Generator  # noqa: E402
-from lstm_poem.job import TrainingJob  # noqa: E402
-from lstm_poem.model import ModelConfig  # noqa: E402
-from lstm_poem.train_config import TrainConfig  # noqa: E402
+from lstm_poem.files.bundle import bundle_bytes, load_bundle  # noqa: E402
+from lstm_poem.network.generate import Generator  # noqa: E402
+from lstm_poem.network.model import ModelConfig  # noqa: E402
+from lstm_poem.running.job import TrainingJob  # noqa: E402
+from lstm_poem.text.corpus import catalog  # noqa: E402
+from lstm_poem.training.train_config import TrainConfig  # noqa: E402
 
 ALLOWED_GROWTH = 1.20
 

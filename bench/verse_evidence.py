@@ -6,7 +6,7 @@ and a copy of an older one), this scores
 - the held-out loss (nats/char) on the sonnets' and Frost's held-out tails,
   cut exactly as ``scripts/train_pretrained.py`` cuts them for fine-tuning, and
   the same in bits/char with a word model's unknown words charged their spelling
-  (``lstm_poem.improvements.held_out_loss``), the axis both levels share;
+  (``lstm_poem.measuring.scoring.held_out_loss``), the axis both levels share;
 - over 20 seeds at T = 0.5 and T = 1.0 (400 characters each, primed with the
   model's own seed line): the share of words that occur in the model's training
   texts (the words its bundle lists, base model's included), the share that
@@ -30,12 +30,12 @@ from scripts import train_pretrained as recipes  # first: it sets TensorFlow's d
 
 # isort: split
 
-from lstm_poem.evaluate import evaluate
-from lstm_poem.generate import Generator
-from lstm_poem.improvements import held_out_loss, poem_length
-from lstm_poem.poem_stats import real_word_share, repetition
-from lstm_poem.pretrained import pretrained_catalog
-from lstm_poem.tokenizer import words
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.measuring.evaluate import evaluate
+from lstm_poem.measuring.poem_stats import real_word_share, repetition
+from lstm_poem.measuring.scoring import held_out_loss, poem_length
+from lstm_poem.network.generate import Generator
+from lstm_poem.text.tokenizer import words
 
 SEEDS = range(20)
 TEMPERATURES = (0.5, 1.0)

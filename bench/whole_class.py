@@ -47,8 +47,8 @@ from bench.class_load import (
     open_generate,
 )
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
-from lstm_poem.corpus import catalog, corpus_from_text
-from lstm_poem.presets import PRESETS
+from lstm_poem.text.corpus import catalog, corpus_from_text
+from lstm_poem.training.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
 # cpu.shares: a quarter of the server's 1024. At a sixteenth, thirty pages beside two trainings could not even
@@ -241,7 +241,7 @@ async def board_cost(browser, app: ServedApp, pages: int) -> dict:
 def alone(choices: list[Choice]) -> dict[str, float]:
     """Best held-out loss of each distinct training run alone, in this process, before any server starts."""
     from lstm_poem import limits
-    from lstm_poem.train import train
+    from lstm_poem.training.train import train
 
     limits.set_tensorflow_defaults()
     losses = {}

@@ -6,7 +6,7 @@ for each: the share of held-out word tokens it knows (the verse's held-out poems
 the sonnets' last 10%, Frost's last 10%), and the weights and float16 bundle
 size of a one-layer LSTM with that vocabulary. Every unknown held-out word is
 charged its spelling when bits per character are compared with the character
-models (lstm_poem.improvements.held_out_loss), so coverage is what a larger
+models (lstm_poem.measuring.scoring.held_out_loss), so coverage is what a larger
 vocabulary buys, and the 4 MB bundle budget is what it costs.
 
 Usage (from the repo root; needs ../shared/corpora)::
@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lstm_poem.data import heldout_start, split_poems
-from lstm_poem.tokenizer import WordTokenizer, word_tokens
+from lstm_poem.text.tokenizer import WordTokenizer, word_tokens
+from lstm_poem.training.data import heldout_start, split_poems
 
 ROOT = Path(__file__).resolve().parent.parent
 

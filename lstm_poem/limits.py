@@ -43,18 +43,19 @@ DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)
 ABANDONED_TRAINING_SECONDS = _env_int("ABANDONED_TRAINING_SECONDS", 90)
 # Trainings allowed to run at once in one server process; later ones wait their turn.
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
-# 1: students asking for exactly the same training share one (lstm_poem/sharing.py); 0: each trains their own.
+# 1: students asking for exactly the same training share one (lstm_poem/running/sharing.py); 0: each trains their own.
 SHARE_IDENTICAL_TRAININGS = _env_int("SHARE_IDENTICAL_TRAININGS", 1)
 
 
 def set_tensorflow_defaults() -> None:
     """Quiet, small-CPU-friendly TensorFlow settings; call before TensorFlow is imported.
 
-    One thread per op: a small RNN's matmuls are too small to split, and on a
-    2-core machine this trains ~15% faster and leaves a core for everyone else.
-    But one op runner per training allowed at once: with a single runner the
-    process's trainings queue for it, and two Quick demos together took 31 s
-    on 1.1 cores instead of 26 s on 1.5. Values already set in the environment win.
+    One thread per op: a small RNN's matmuls are too small to split, so a small
+    machine trains faster this way and keeps a core for everyone else
+    (docs/benchmarks.md). But one op runner per training allowed at once: with a
+    single runner the process's trainings queue for it and share barely more than
+    one core (docs/classroom.md, "A class at once"). Values already set in the
+    environment win.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")

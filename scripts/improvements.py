@@ -2,7 +2,7 @@
 
 Rows 2-7 are trained with the project's own command line (``python -m lstm_poem
 train``) on the small corpus: the first nine tenths of ``sample_corpora/sonnets.txt``.
-Row 1 is the notebook's recipe from ``bench/bench_engine.py`` (one-hot windows
+Row 1 is the notebook's recipe (``lstm_poem/network/classic.py``: one-hot windows
 of 40 characters, one LSTM(128), one target per window), stored as a bundle
 whose embedding is the identity matrix, which is exactly a one-hot input.
 Row 3 trains on all five sample corpora, each one's last tenth held out (the
@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lstm_poem.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS, reference_words, score, split_at_stanza
+from lstm_poem.measuring.scoring import reference_words, score, split_at_stanza
+from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, SMALL_CORPUS
 from scripts.train_pretrained import sample_verse_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,23 +149,22 @@ RECIPES = (
 
 
 def train_notebook(head: Path, out: Path) -> dict:
-    """Row 1: bench_engine's classic network, trained the notebook's way, saved as a bundle."""
+    """Row 1: the classic notebook's network, trained the notebook's way, saved as a bundle."""
     import keras
     import numpy as np
 
-    from bench.bench_engine import SEQ_LEN, STEP, classic_network, one_hot
-    from lstm_poem.bundle import save_bundle
-    from lstm_poem.data import split_stream
-    from lstm_poem.model import ModelConfig, PoemModel, build_model
-    from lstm_poem.tokenizer import CharTokenizer, words
+    from lstm_poem.files.bundle import save_bundle
+    from lstm_poem.network.classic import SEQ_LEN, as_engine_network, classic_network, classic_windows
+    from lstm_poem.network.model import PoemModel
+    from lstm_poem.text.tokenizer import CharTokenizer, words
+    from lstm_poem.training.data import split_stream
 
     text = head.read_text(encoding="utf-8")
     tokenizer = CharTokenizer.fit(text)
     vocab = tokenizer.vocab_size
     split = split_stream(np.asarray(tokenizer.encode(text).ids, np.int32), SEQ_LEN, 0.1)
-    sliding = np.lib.stride_tricks.sliding_window_view
-    x, y = one_hot(sliding(split.train, SEQ_LEN)[:-1:STEP], vocab), split.train[SEQ_LEN::STEP]
-    x_val, y_val = one_hot(sliding(split.heldout, SEQ_LEN)[:-1], vocab), split.heldout[SEQ_LEN:]
+    x, y = classic_windows(split.train, vocab)
+    x_val, y_val = classic_windows(split.heldout, vocab, step=1)
     keras.utils.set_random_seed(42)
     classic = classic_network(vocab)
     stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
@@ -173,10 +173,7 @@ def train_notebook(head: Path, out: Path) -> dict:
         x, y, batch_size=128, epochs=CLASSIC_EPOCHS, validation_data=(x_val, y_val), callbacks=[stop], verbose=0
     )
     seconds = time.perf_counter() - start
-    # One-hot rows times the LSTM's input kernel are the kernel's rows: an identity embedding is the same network.
-    config = ModelConfig(level="char", cell="lstm", layers=1, units=128, embedding=vocab, dropout=0.0)
-    network = build_model(config, vocab)
-    network.set_weights([np.eye(vocab, dtype=np.float32), *classic.get_weights()])
+    config, network = as_engine_network(classic, vocab)
     val_losses = history.history["val_loss"]
     info = {
         "name": "the notebook's recipe",
@@ -211,7 +208,10 @@ def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[st
         if recipe.kind == "notebook":
             result = train_notebook(head, out)
             command = f"python scripts/improvements.py --only {recipe.name}"
-            note = f"bench/bench_engine.py's classic network; {result['epochs_run']} epochs, early stopping on loss."
+            note = (
+                "The classic notebook's network (lstm_poem/network/classic.py); "
+                f"{result['epochs_run']} epochs, early stopping on loss."
+            )
         else:
             flags = recipe.flags + (("--time-limit", f"{notebook_seconds:.0f}") if recipe.notebook_time else ())
             if recipe.corpus == "five":
@@ -240,7 +240,7 @@ def make_row(recipe: Recipe, head: Path, held_out: str, vocabulary: frozenset[st
 
 def scored(file: str, held_out: str, vocabulary: frozenset[str]) -> dict:
     """The catalog's measured fields for one bundle."""
-    from lstm_poem.bundle import load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     poem = load_bundle(ROOT / file)
     measured = score(poem, held_out, PRIME, TEMPERATURE, SEEDS, vocabulary)

@@ -34,9 +34,9 @@ from datetime import date
 from pathlib import Path
 
 from lstm_poem import limits
-from lstm_poem.corpus import catalog
-from lstm_poem.improvements import split_at_stanza
-from lstm_poem.pretrained import PRETRAINED_DIR
+from lstm_poem.files.pretrained import PRETRAINED_DIR
+from lstm_poem.measuring.scoring import split_at_stanza
+from lstm_poem.text.corpus import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -207,8 +207,8 @@ def train(recipe: Recipe, workdir: Path) -> dict:
 
 def snapshot(recipe: Recipe, workdir: Path) -> dict:
     """Ship the best checkpoint so far of a long run that is still going (or was cut short)."""
-    from lstm_poem.bundle import load_bundle, save_bundle
-    from lstm_poem.evaluate import evaluate
+    from lstm_poem.files.bundle import load_bundle, save_bundle
+    from lstm_poem.measuring.evaluate import evaluate
 
     best = CHECKPOINT_ROOT / recipe.name / "best.zip"
     if not best.is_file():
@@ -232,9 +232,9 @@ def snapshot(recipe: Recipe, workdir: Path) -> dict:
 
 def catalog_entry(recipe: Recipe, corpus: Path, shown_corpus: str, out: Path, workdir: Path) -> dict:
     """The catalog entry of a freshly written bundle, with its held-out loss measured from the file itself."""
-    from lstm_poem.bundle import load_bundle
-    from lstm_poem.evaluate import evaluate
-    from lstm_poem.improvements import held_out_loss
+    from lstm_poem.files.bundle import load_bundle
+    from lstm_poem.measuring.evaluate import evaluate
+    from lstm_poem.measuring.scoring import held_out_loss
 
     size = out.stat().st_size
     if size > MAX_BUNDLE_BYTES:
@@ -268,7 +268,7 @@ def catalog_entry(recipe: Recipe, corpus: Path, shown_corpus: str, out: Path, wo
         "retrain": f"python scripts/train_pretrained.py --only {recipe.name}",
     }
     # Bits per character, with a word model's unknown words charged their spelling: the one axis on
-    # which the character and word models of the same verse can be compared (lstm_poem.improvements).
+    # which the character and word models of the same verse can be compared (lstm_poem.teaching.improvements).
     held = held_out_text(recipe, corpus)
     entry["held_out_bits_per_char"] = round(held_out_loss(shipped, held).bits_per_char, 4)
     if recipe.checkpoint:
@@ -293,8 +293,8 @@ def other_held_out(recipe: Recipe, workdir: Path) -> str:
 
 def held_out_text(recipe: Recipe, corpus: Path) -> str:
     """The text a recipe's training held out, cut the way training cuts it (every k-th poem, or the tail)."""
-    from lstm_poem.corpus import load_corpus
-    from lstm_poem.data import heldout_start, split_poems
+    from lstm_poem.text.corpus import load_corpus
+    from lstm_poem.training.data import heldout_start, split_poems
 
     text = load_corpus(corpus, max_bytes=int(CORPUS_BYTES)).text
     if "poems" in recipe.flags:

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from lstm_poem import limits
-from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle
+from lstm_poem.files.bundle import BundleError, bundle_bytes, load_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -265,7 +265,7 @@ def _fingerprint(poem) -> str:
 
 
 def _generates(poem) -> None:
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
 
     prime = poem.tokenizer.tokens[-1]
     samples = Generator(poem).generate(prime, [0.0, 1.0], length=8, seed=1).samples
@@ -303,9 +303,9 @@ def check(data: bytes, recipe: list, tally: Tally, time_bound: float) -> None:
 
 def base_bundle() -> bytes:
     """A real, small bundle: a tiny char LSTM trained one epoch on the project's own verse."""
-    from lstm_poem.model import ModelConfig
-    from lstm_poem.train import train
-    from lstm_poem.train_config import TrainConfig
+    from lstm_poem.network.model import ModelConfig
+    from lstm_poem.training.train import train
+    from lstm_poem.training.train_config import TrainConfig
 
     text = (ROOT / "sample_corpora" / "ballads.txt").read_text(encoding="utf-8")[:3000]
     model = ModelConfig(units=16, embedding=8, dropout=0.0)

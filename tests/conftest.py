@@ -15,7 +15,7 @@ BALLADS = ROOT / "sample_corpora" / "ballads.txt"
 
 
 def tiny_model_config(**overrides):
-    from lstm_poem.model import ModelConfig
+    from lstm_poem.network.model import ModelConfig
 
     settings = {"units": 32, "embedding": 16, "dropout": 0.0}
     settings.update(overrides)
@@ -23,7 +23,7 @@ def tiny_model_config(**overrides):
 
 
 def tiny_train_config(**overrides):
-    from lstm_poem.train_config import TrainConfig
+    from lstm_poem.training.train_config import TrainConfig
 
     settings = {"seq_len": 32, "batch_size": 32, "epochs": 3, "patience": 5, "learning_rate": 0.01}
     settings.update(overrides)
@@ -44,7 +44,7 @@ def small_text(ballads_text) -> str:
 @pytest.fixture(scope="session")
 def trained(small_text):
     """A tiny char-level LSTM trained for two epochs (shared by many tests; never mutate it)."""
-    from lstm_poem.train import train
+    from lstm_poem.training.train import train
 
     return train(small_text, tiny_model_config(), tiny_train_config(epochs=2))
 
@@ -52,14 +52,14 @@ def trained(small_text):
 @pytest.fixture(scope="session")
 def good_bytes(trained) -> bytes:
     """The tiny trained model as bundle bytes (the start of every hostile-bundle test)."""
-    from lstm_poem.bundle import bundle_bytes
+    from lstm_poem.files.bundle import bundle_bytes
 
     return bundle_bytes(trained.poem)
 
 
 @pytest.fixture(scope="session")
 def generator(trained):
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
 
     return Generator(trained.poem)
 
@@ -99,7 +99,7 @@ def ray_cluster():
     missing = ray_missing()
     if missing:
         pytest.skip(missing)
-    from lstm_poem.ray_local import LocalCluster
+    from lstm_poem.running.ray_local import LocalCluster
 
     # This process is the cluster's driver and must stay on loopback too. Ray reads the variable when it is
     # first imported, and a test may import ray before the backend would set it (run alone, the first

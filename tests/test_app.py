@@ -32,7 +32,7 @@ def test_every_page_renders():
 
 
 def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
-    from lstm_poem.pretrained import pretrained_catalog
+    from lstm_poem.files.pretrained import pretrained_catalog
 
     shipped = pretrained_catalog()
     assert shipped, "the repository ships pretrained models"
@@ -45,7 +45,7 @@ def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
 
 
 def test_a_class_opening_generate_shares_one_set_of_pretrained_poems(monkeypatch):
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
 
     written = []
     generate = Generator.generate
@@ -59,16 +59,16 @@ def test_a_class_opening_generate_shares_one_set_of_pretrained_poems(monkeypatch
 
 
 def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkeypatch):
-    from lstm_poem import pretrained
-    from ui import state
+    from lstm_poem.files import pretrained
+    from ui import session_models
 
     monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
-    state.pretrained_models.clear()
+    session_models.pretrained_models.clear()
     try:
         at = open_page("app_pages/generate.py")
         assert any("no model yet" in text for text in texts(at.info))
     finally:
-        state.pretrained_models.clear()
+        session_models.pretrained_models.clear()
 
 
 def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
@@ -76,7 +76,7 @@ def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
     probe = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "from lstm_poem import pretrained\n"
+        "from lstm_poem.files import pretrained\n"
         f"pretrained.PRETRAINED_DIR = pretrained.Path({str(tmp_path)!r})\n"
         f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
         "assert not at.exception\n"
@@ -91,9 +91,10 @@ def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
 
 def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, small_text):
     from conftest import tiny_model_config, tiny_train_config
-    from lstm_poem.corpus import corpus_from_text
-    from lstm_poem.job import TrainingJob
-    from ui.state import ModelEntry, Run
+    from lstm_poem.running.job import TrainingJob
+    from lstm_poem.text.corpus import corpus_from_text
+    from ui.session_models import ModelEntry
+    from ui.session_runs import Run
 
     # A job that is never started stays "pending", which the sidebar must report as a running training.
     waiting = TrainingJob(corpus_from_text(small_text), tiny_model_config(), tiny_train_config())
@@ -194,7 +195,7 @@ def test_a_bad_model_upload_shows_a_message():
 
 
 def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(trained):
-    from lstm_poem.bundle import bundle_bytes
+    from lstm_poem.files.bundle import bundle_bytes
 
     at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("tiny.zip", bundle_bytes(trained.poem), "application/zip").run()
@@ -282,7 +283,7 @@ def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, mon
     import weakref
 
     from lstm_poem import limits
-    from lstm_poem.sharing import REGISTRY
+    from lstm_poem.running.sharing import REGISTRY
 
     monkeypatch.setattr(limits, "ABANDONED_TRAINING_SECONDS", 1.0)
     at = open_page("app_pages/train.py")

@@ -11,9 +11,9 @@ import pytest
 from test_browser import wait_until
 
 from conftest import ray_missing, tiny_model_config, tiny_train_config
-from lstm_poem.backend import RayConfig, ThreadBackend, TrainingRequest
-from lstm_poem.corpus import corpus_from_text
-from lstm_poem.model import ConfigError
+from lstm_poem.network.model import ConfigError
+from lstm_poem.running.backend import RayConfig, ThreadBackend, TrainingRequest
+from lstm_poem.text.corpus import corpus_from_text
 
 # Each Ray training starts a process that imports TensorFlow: seconds to its first batch, not milliseconds.
 STARTUP = 120
@@ -24,7 +24,7 @@ needs_ray = [pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() 
 def backend(request):
     if request.param == "threads":
         return ThreadBackend()
-    from lstm_poem.ray_backend import RayBackend
+    from lstm_poem.running.ray_backend import RayBackend
 
     return RayBackend(RayConfig(request.getfixturevalue("ray_cluster").address))
 
@@ -56,7 +56,7 @@ def test_progress_arrives_live_and_stop_keeps_the_best_weights_which_write_poems
     assert result.poem.info["metrics"]["best_val_loss"] == result.best_val_loss
     assert result.poem.info["corpus"]["chars"] == corpus_from_text(small_text).n_chars
 
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
 
     poem = Generator(result.poem).generate("The sea ", [0.0, 1.0], 40, seed=1)
     assert [len(sample.text) for sample in poem.samples] == [40, 40]

@@ -19,7 +19,7 @@ import pytest
 
 from bench.served_app import served_app
 from conftest import ROOT
-from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import pretrained_catalog
 
 CHROMIUM = Path(os.environ.get("LSTM_POEM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -314,7 +314,7 @@ def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_w
 
 
 def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page):
-    from lstm_poem.improvements import load_table
+    from lstm_poem.teaching.improvements import load_table
 
     table = load_table()
     assert table is not None and len(table.rows) >= 6

@@ -18,7 +18,7 @@ from test_browser import (  # noqa: F401 - fixtures are found by name
     train_quick_demo_to_the_end,
 )
 
-from lstm_poem.guessing import game_lines
+from lstm_poem.teaching.guessing import game_lines
 
 PLAYED = 10
 SCORE = re.compile(rf"You: \d+\.\d\d bits\/char, the .+ model: \d+\.\d\d, on the same {PLAYED} characters")

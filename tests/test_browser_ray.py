@@ -42,8 +42,8 @@ def app_url(ray_cluster):
 
 
 def cluster_cpus_free(address: str) -> float:
-    from lstm_poem.backend import RayConfig
-    from lstm_poem.ray_backend import connect
+    from lstm_poem.running.backend import RayConfig
+    from lstm_poem.running.ray_backend import connect
 
     return connect(RayConfig(address)).available_resources().get("CPU", 0)
 

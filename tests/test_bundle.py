@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from bundle_edits import edit_json, edit_weights, rewrite
 
-from lstm_poem.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
-from lstm_poem.generate import Generator
+from lstm_poem.files.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
+from lstm_poem.network.generate import Generator
 
 PRIME = "The miller hung a lantern out\n"
 
@@ -26,7 +26,7 @@ def test_round_trip_gives_identical_poems(trained, generator, good_bytes, tmp_pa
 
 
 def test_float16_bundle_is_smaller_and_loads_as_float32(trained, small_text, good_bytes):
-    from lstm_poem.evaluate import evaluate
+    from lstm_poem.measuring.evaluate import evaluate
 
     half = bundle_bytes(trained.poem, weight_dtype="float16")
     assert len(half) < 0.65 * len(good_bytes)

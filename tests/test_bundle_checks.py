@@ -20,9 +20,9 @@ from bundle_edits import (
     zipped,
 )
 
-from lstm_poem.bundle import BundleError, load_bundle
-from lstm_poem.bundle_checks import MAX_JSON_DEPTH
-from lstm_poem.generate import Generator
+from lstm_poem.files.bundle import BundleError, load_bundle
+from lstm_poem.files.bundle_checks import MAX_JSON_DEPTH
+from lstm_poem.network.generate import Generator
 
 
 def _refused(data: bytes, fragment: str) -> str:

@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from lstm_poem import charts
-from lstm_poem.generate import NextTokenOdds
-from lstm_poem.records import BatchRecord, EpochRecord
+from lstm_poem.network.generate import NextTokenOdds
+from lstm_poem.teaching import charts
+from lstm_poem.training.records import BatchRecord, EpochRecord
 
 
 def epoch(n: int, loss: float, val_loss: float, best_epoch: int, best_val_loss: float) -> EpochRecord:
@@ -228,7 +228,7 @@ def test_loss_chart_spec_is_the_altair_chart_without_rebuilding_it(stopped_early
 
 def _column_step(rank: int, probs=(0.5, 0.2, 0.1), draw: float | None = None, by_hand: bool = False):
     """A step of one column whose pick has ``rank`` (beyond the candidates: somewhere in "(other)")."""
-    from lstm_poem.stepper import ColumnStep
+    from lstm_poem.teaching.stepper import ColumnStep
 
     probs = list(probs)
     low = sum(probs[: rank - 1]) if rank <= len(probs) else sum(probs) + 0.05
@@ -241,7 +241,7 @@ def _column_step(rank: int, probs=(0.5, 0.2, 0.1), draw: float | None = None, by
 
 
 def test_step_odds_chart_highlights_the_pick_or_the_rest_it_came_from():
-    from lstm_poem.step_charts import PICKED, step_odds_spec
+    from lstm_poem.teaching.step_charts import PICKED, step_odds_spec
 
     spec = step_odds_spec(_column_step(2), "character")
     rows = spec["datasets"]["odds"]
@@ -253,8 +253,8 @@ def test_step_odds_chart_highlights_the_pick_or_the_rest_it_came_from():
 
 
 def test_draw_chart_lays_each_column_end_to_end_and_marks_the_draw():
-    from lstm_poem.step_charts import PICKED, draw_spec
-    from lstm_poem.stepper import Step
+    from lstm_poem.teaching.step_charts import PICKED, draw_spec
+    from lstm_poem.teaching.stepper import Step
 
     cold, hot = _column_step(1, draw=0.25), _column_step(2, probs=(0.2, 0.15, 0.1), draw=0.25)
     shared = draw_spec(Step(4, [cold, hot]))

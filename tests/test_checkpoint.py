@@ -3,11 +3,11 @@ import json
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.bundle import load_bundle
-from lstm_poem.checkpoint import read_checkpoint
-from lstm_poem.corpus import CorpusError
-from lstm_poem.records import BatchRecord
-from lstm_poem.train import TrainConfig, train
+from lstm_poem.files.bundle import load_bundle
+from lstm_poem.text.corpus import CorpusError
+from lstm_poem.training.checkpoint import read_checkpoint
+from lstm_poem.training.records import BatchRecord
+from lstm_poem.training.train import TrainConfig, train
 
 STEPS = 3
 

@@ -7,8 +7,8 @@ import uuid
 
 from app_helpers import button, finished, open_page, paste_and_configure, texts, wait_for
 
-from lstm_poem.job import SLOTS
-from lstm_poem.sharing import REGISTRY
+from lstm_poem.running.job import SLOTS
+from lstm_poem.running.sharing import REGISTRY
 
 
 def unique_verse(small_text: str) -> str:

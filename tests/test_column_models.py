@@ -6,7 +6,7 @@ import html
 
 from app_helpers import open_page, texts
 
-from lstm_poem.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import pretrained_catalog
 
 SEED_TEXT = "The lamplight falls across the empty street,\n"
 
@@ -25,15 +25,15 @@ def compare_two_models(at, other: str, temperature: float = 0.8):
 
 
 def test_two_columns_with_different_models_write_each_models_own_poem():
-    from lstm_poem.generate import Generator
-    from ui import state
+    from lstm_poem.network.generate import Generator
+    from ui import session_models
 
     shipped = pretrained_catalog()
     page_model, other = shipped[0], next(m for m in shipped if m.name == "sample_verse")
     at = open_page("app_pages/generate.py", kept={"seed_text": SEED_TEXT})
     alone = poems(at)
     assert not [box for box in at.selectbox if box.label.startswith("Model, column")]  # off by default
-    compare_two_models(at, state.PRETRAINED_PREFIX + other.name)
+    compare_two_models(at, session_models.PRETRAINED_PREFIX + other.name)
     first, second = poems(at)
     assert first != second
     headers = texts(at.markdown)
@@ -46,11 +46,11 @@ def test_two_columns_with_different_models_write_each_models_own_poem():
 
 
 def test_turning_the_model_boxes_off_writes_every_column_with_the_page_model():
-    from ui import state
+    from ui import session_models
 
     other = next(m for m in pretrained_catalog() if m.name == "sample_verse")
     at = open_page("app_pages/generate.py", kept={"seed_text": SEED_TEXT})
-    compare_two_models(at, state.PRETRAINED_PREFIX + other.name)
+    compare_two_models(at, session_models.PRETRAINED_PREFIX + other.name)
     at.toggle(key="compare_models").set_value(False).run()
     assert not any(" · " in text for text in texts(at.markdown) if text.startswith("##### T ="))
     first, second = poems(at)

@@ -6,10 +6,10 @@ import random
 import pytest
 
 from conftest import SHARED_CORPORA
-from lstm_poem.copy_charts import memorising_chart
-from lstm_poem.copy_sources import pretrained_sources
-from lstm_poem.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
-from lstm_poem.records import EpochRecord
+from lstm_poem.teaching.copy_charts import memorising_chart
+from lstm_poem.teaching.copy_sources import pretrained_sources
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
+from lstm_poem.training.records import EpochRecord
 
 TRAINING = (
     "The lamplighter goes along the row\n"

@@ -2,7 +2,15 @@ import pytest
 
 from conftest import shared_corpus
 from lstm_poem import limits
-from lstm_poem.corpus import SAMPLE_DIR, CorpusError, catalog, clean_text, corpus_from_text, decode_bytes, load_corpus
+from lstm_poem.text.corpus import (
+    SAMPLE_DIR,
+    CorpusError,
+    catalog,
+    clean_text,
+    corpus_from_text,
+    decode_bytes,
+    load_corpus,
+)
 
 VERSE = "Shall the river keep its song,\nWhen the mill wheel is still?\n"
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_poem.corpus import CorpusError
-from lstm_poem.data import (
+from lstm_poem.text.corpus import CorpusError
+from lstm_poem.training.data import (
     POEM_BREAK,
     covered_tokens,
     make_dataset,

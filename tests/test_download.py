@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import BALLADS, SHARED_CORPORA
-from lstm_poem import cli, download
-from lstm_poem.download import CLASSICS, Classic, DownloadError, can_reach, download_classic, find_classic
+from lstm_poem.command_line import cli
+from lstm_poem.text import download
+from lstm_poem.text.download import CLASSICS, Classic, DownloadError, can_reach, download_classic, find_classic
 
 
 def classic_at(url: str) -> Classic:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.bundle import bundle_bytes, load_bundle
-from lstm_poem.finetune import adapt_vocabulary, network_from_base
-from lstm_poem.generate import Generator
-from lstm_poem.model import recurrent_layers
-from lstm_poem.train import train
+from lstm_poem.files.bundle import bundle_bytes, load_bundle
+from lstm_poem.network.generate import Generator
+from lstm_poem.network.model import recurrent_layers
+from lstm_poem.training.finetune import adapt_vocabulary, network_from_base
+from lstm_poem.training.train import train
 
 NEW_VERSE = "(Quiet) the harbour sleeps; 1 lamp, 2 boats,\nand the tide [turning] slowly home.\n" * 40
 
@@ -72,7 +72,7 @@ def test_frozen_parts_keep_their_weights_and_the_rest_learns(small_text):
 
 
 def test_freeze_settings_are_validated():
-    from lstm_poem.model import ConfigError
+    from lstm_poem.network.model import ConfigError
 
     with pytest.raises(ConfigError):
         tiny_train_config(freeze_layers=7)

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from lstm_poem.generate import PrimeError, entropy_bits, scale_by_temperature
-from lstm_poem.model import ConfigError
+from lstm_poem.network.generate import PrimeError
+from lstm_poem.network.model import ConfigError
+from lstm_poem.network.sampling import entropy_bits, scale_by_temperature
 
 PRIME = "The miller hung a lantern out\n"
 
@@ -103,15 +104,15 @@ def test_temperature_helpers():
 def test_the_uniform_draw_picks_each_token_as_often_as_its_probability():
     import tensorflow as tf
 
-    from lstm_poem.generate import _choose
+    from lstm_poem.network.sampling import choose
 
     logits = np.array([2.0, 1.0, 0.5, 0.0, -1.0, -3.0], dtype=np.float32)
     draws = np.random.default_rng(0).random(40_000, dtype=np.float32)
     for temperature in (0.5, 1.0, 1.5):
         rows = tf.constant(np.tile(logits, (len(draws), 1)))
-        picks = _choose(rows, tf.fill([len(draws)], temperature), tf.constant(draws), None, None).numpy()
+        picks = choose(rows, tf.fill([len(draws)], temperature), tf.constant(draws), None, None).numpy()
         seen = np.bincount(picks, minlength=len(logits)) / len(draws)
         np.testing.assert_allclose(seen, scale_by_temperature(logits, temperature), atol=0.01)
     # Likeliest first: the smallest draws take the favourite, the largest the rarest token.
     two_rows = tf.constant(np.tile(logits, (2, 1)))
-    assert _choose(two_rows, tf.constant([1.0, 1.0]), tf.constant([0.0, 0.9999]), None, None).numpy().tolist() == [0, 5]
+    assert choose(two_rows, tf.constant([1.0, 1.0]), tf.constant([0.0, 0.9999]), None, None).numpy().tolist() == [0, 5]

@@ -2,7 +2,7 @@
 
 from app_helpers import button, charts, finished, open_page, paste_and_configure, texts, wait_for
 
-from lstm_poem.guessing import game_lines
+from lstm_poem.teaching.guessing import game_lines
 
 
 def guess(at, char: str) -> None:

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from lstm_poem.corpus import catalog
-from lstm_poem.guessing import (
+from lstm_poem.measuring.scoring import split_at_stanza
+from lstm_poem.teaching.guessing import (
     MOST_GUESSES,
     Bounds,
     ClassTotals,
@@ -19,7 +19,7 @@ from lstm_poem.guessing import (
     model_guesses,
     shannon_bounds,
 )
-from lstm_poem.improvements import split_at_stanza
+from lstm_poem.text.corpus import catalog
 
 LINE = GameLine("test-1", "Test, line 1", "The kettle sings upon the stove\n", "and steam")
 
@@ -68,7 +68,7 @@ def test_the_game_lines_come_from_the_held_out_tenth_that_no_shipped_model_train
 
 
 def test_the_model_ranks_every_character_of_the_line(trained):
-    from lstm_poem.generate import Generator
+    from lstm_poem.network.generate import Generator
 
     generator = Generator(trained.poem)
     guesses = model_guesses(generator, LINE.context, LINE.line)

@@ -17,19 +17,29 @@ PACKAGE = "lstm_poem"
 
 
 def engine_imports() -> dict[str, set[str]]:
-    """Each engine module's name -> the engine modules it imports (anywhere in the file)."""
-    modules = {path.stem: path for path in (ROOT / PACKAGE).glob("*.py")}
+    """Each engine module's dotted name inside the package (``training.train``) -> the engine modules it
+    imports (anywhere in the file). A subpackage's ``__init__`` is the subpackage's own name."""
+    modules = {
+        ".".join(path.relative_to(ROOT / PACKAGE).with_suffix("").parts).removesuffix("__init__").rstrip("."): path
+        for path in (ROOT / PACKAGE).rglob("*.py")
+    }
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         used: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == PACKAGE:
-                used |= {alias.name for alias in node.names if alias.name in modules}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE + "."):
-                used.add(node.module.split(".")[1])
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == PACKAGE:
+                base = node.module.removeprefix(PACKAGE).lstrip(".")
+                for alias in node.names:
+                    full = f"{base}.{alias.name}".lstrip(".")
+                    used.add(full if full in modules else base)
             elif isinstance(node, ast.Import):
-                used |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith(PACKAGE + ".")}
-        graph[name] = used - {name, "__init__"}
+                used |= {
+                    alias.name.removeprefix(PACKAGE + ".")
+                    for alias in node.names
+                    if alias.name.startswith(PACKAGE + ".")
+                }
+        graph[name] = used - {name, ""}
+    graph.pop("", None)  # the package's own __init__
     return graph
 
 
@@ -67,9 +77,28 @@ def test_find_cycle_reports_a_loop():
 
 def test_engine_imports_run_one_way():
     graph = engine_imports()
-    assert {"records", "train_config"} <= graph["progress"] and "train" not in graph["progress"]
+    dotted = {name.rpartition(".")[2]: name for name in graph}
+    progress = graph[dotted["progress"]]
+    assert {dotted["records"], dotted["train_config"]} <= progress and dotted["train"] not in progress
     loop = find_cycle(graph)
     assert loop is None, "engine modules import each other: " + " -> ".join(loop or [])
+
+
+# The engine's rooms, bottom first: each imports only the rooms before it here (docs/architecture.md).
+ROOMS = ("text", "network", "files", "training", "measuring", "running", "teaching", "command_line")
+
+
+def test_each_room_imports_only_the_rooms_below_it():
+    rooms = sorted(path.name for path in (ROOT / PACKAGE).iterdir() if (path / "__init__.py").is_file())
+    assert rooms == sorted(ROOMS), "a new subpackage needs its place in ROOMS (and in docs/architecture.md)"
+    level = {room: index for index, room in enumerate(ROOMS)}
+    upward = [
+        f"{module} imports {used}"
+        for module, imports in engine_imports().items()
+        for used in imports
+        if "." in module and "." in used and level[used.split(".")[0]] > level[module.split(".")[0]]
+    ]
+    assert upward == [], "a room imports a room above it"
 
 
 def imported_names(path) -> set[str]:

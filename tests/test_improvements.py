@@ -7,7 +7,8 @@ import json
 import pytest
 from app_helpers import charts, open_page, texts
 
-from lstm_poem.improvements import IMPROVEMENTS_DIR, ROOT, load_table, reference_words, score, split_at_stanza
+from lstm_poem.measuring.scoring import reference_words, score, split_at_stanza
+from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, ROOT, load_table
 
 CATALOG_ROWS = {
     "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked",
@@ -36,7 +37,7 @@ def test_reference_words_are_the_sample_corpora_and_the_verse_word_models_words_
 
 
 def test_score_measures_held_out_bits_and_poems_at_fixed_seeds(trained, small_text):
-    from lstm_poem.evaluate import evaluate
+    from lstm_poem.measuring.evaluate import evaluate
 
     held_out = small_text[-600:]
     vocabulary = reference_words()
@@ -54,9 +55,9 @@ def test_a_word_model_pays_for_unknown_words_by_spelling_them(small_text):
     import math
 
     from conftest import tiny_model_config, tiny_train_config
-    from lstm_poem.evaluate import evaluate
-    from lstm_poem.improvements import held_out_loss
-    from lstm_poem.train import train
+    from lstm_poem.measuring.evaluate import evaluate
+    from lstm_poem.measuring.scoring import held_out_loss
+    from lstm_poem.training.train import train
 
     poem = train(small_text, tiny_model_config(level="word", max_words=300), tiny_train_config(epochs=1)).poem
     known = small_text[:400]
@@ -130,7 +131,7 @@ def test_the_shipped_catalog_has_every_row_scored_on_one_held_out_text():
 
 
 def test_improvements_chart_has_one_bar_per_row_in_table_order():
-    from lstm_poem.charts import improvements_chart
+    from lstm_poem.teaching.charts import improvements_chart
 
     spec = improvements_chart([("Row A", 3.0, "char"), ("Row B", 2.5, "word")]).to_dict()
     values = next(iter(spec["datasets"].values())) if "datasets" in spec else spec["data"]["values"]
@@ -140,8 +141,8 @@ def test_improvements_chart_has_one_bar_per_row_in_table_order():
 
 @pytest.fixture
 def tiny_table(tmp_path, trained, monkeypatch):
-    from lstm_poem import improvements
-    from lstm_poem.bundle import save_bundle
+    from lstm_poem.files.bundle import save_bundle
+    from lstm_poem.teaching import improvements
 
     bundle = save_bundle(trained.poem, tmp_path / "tiny.zip")
     write_catalog(tmp_path, [("a", "Row A", 3.0), ("b", "Row B", 2.5)], bundle)
@@ -172,7 +173,7 @@ def test_the_page_shows_the_table_the_chart_and_each_rows_poem(tiny_table):
 
 
 def test_the_page_without_a_catalog_says_how_to_make_one(tmp_path, monkeypatch):
-    from lstm_poem import improvements
+    from lstm_poem.teaching import improvements
 
     monkeypatch.setattr(improvements, "IMPROVEMENTS_DIR", tmp_path)
     at = open_page("app_pages/improvements.py")
@@ -189,9 +190,9 @@ def test_an_empty_seed_line_asks_for_one(tiny_table):
 
 def test_a_finished_word_run_is_compared_with_its_unknown_words_paid_for(small_text, trained):
     from conftest import tiny_model_config, tiny_train_config
-    from lstm_poem.improvements import held_out_loss, run_bits_per_char
-    from lstm_poem.tokenizer import spaced_words, word_tokens
-    from lstm_poem.train import train
+    from lstm_poem.measuring.scoring import held_out_loss, run_bits_per_char
+    from lstm_poem.text.tokenizer import spaced_words, word_tokens
+    from lstm_poem.training.train import train
 
     assert run_bits_per_char(trained.poem, small_text, 32, 0.1, reported=1.234) == 1.234  # characters: as trained
     config = tiny_train_config(epochs=1, seq_len=16)

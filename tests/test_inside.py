@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_poem.inside import QUANTITIES, interesting_units, text_features, trace
-from lstm_poem.model import ModelConfig, PoemModel, build_model, recurrent_layers
-from lstm_poem.tokenizer import CharTokenizer
+from lstm_poem.network.model import ModelConfig, PoemModel, build_model, recurrent_layers
+from lstm_poem.teaching.inside import QUANTITIES, interesting_units, text_features, trace
+from lstm_poem.text.tokenizer import CharTokenizer
 
 TEXT = "The mill by the river,\nthe lantern on the hill;\n"
 
@@ -70,7 +70,7 @@ def test_a_unit_that_copies_a_feature_is_found_first():
 
 
 def test_heatmap_keeps_the_text_order_and_the_chosen_unit_order():
-    from lstm_poem.inside_charts import activation_heatmap, unit_text_html
+    from lstm_poem.teaching.inside_charts import activation_heatmap, unit_text_html
 
     values = np.arange(12, dtype=float).reshape(4, 3)
     spec = activation_heatmap(list("ab\nc"), values, [2, 0], "cell state", is_gate=False).to_dict()

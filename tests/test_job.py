@@ -2,8 +2,8 @@ import threading
 import time
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.corpus import corpus_from_text
-from lstm_poem.job import TrainingJob, TrainingSlots
+from lstm_poem.running.job import TrainingJob, TrainingSlots
+from lstm_poem.text.corpus import corpus_from_text
 
 
 def test_job_trains_on_a_thread_and_snapshots_progress(small_text):

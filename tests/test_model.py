@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_poem.model import ConfigError, ModelConfig, build_model, recurrent_layers
+from lstm_poem.network.model import ConfigError, ModelConfig, build_model, recurrent_layers
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])

@@ -1,6 +1,6 @@
 import pytest
 
-from lstm_poem.poem_stats import poem_stats, real_word_share, repetition
+from lstm_poem.measuring.poem_stats import poem_stats, real_word_share, repetition
 
 
 def test_real_word_share_counts_words_from_the_training_text():

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from conftest import shared_corpus
-from lstm_poem.evaluate import evaluate
-from lstm_poem.generate import Generator
-from lstm_poem.improvements import held_out_loss
-from lstm_poem.poem_stats import real_word_share
-from lstm_poem.pretrained import PRETRAINED_DIR, pretrained_catalog
+from lstm_poem.files.pretrained import PRETRAINED_DIR, pretrained_catalog
+from lstm_poem.measuring.evaluate import evaluate
+from lstm_poem.measuring.poem_stats import real_word_share
+from lstm_poem.measuring.scoring import held_out_loss
+from lstm_poem.network.generate import Generator
 
 MODELS = {item.name: item for item in pretrained_catalog()}
 CATALOG = {entry["name"]: entry for entry in json.loads((PRETRAINED_DIR / "catalog.json").read_text())["models"]}
@@ -47,8 +47,8 @@ def test_each_bundle_loads_and_writes_verse_lines(name):
 
 def held_out_tail(*names: str) -> str:
     """The last 10% of shared corpora joined as scripts/train_pretrained.py joins them, cut as training cuts it."""
-    from lstm_poem.corpus import corpus_from_text
-    from lstm_poem.data import heldout_start
+    from lstm_poem.text.corpus import corpus_from_text
+    from lstm_poem.training.data import heldout_start
 
     parts = [shared_corpus(name).read_text(encoding="utf-8").strip("\n") for name in names]
     text = corpus_from_text("\n\n\n".join(parts) + "\n").text

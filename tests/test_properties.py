@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstm_poem.corpus import CorpusError, load_corpus
-from lstm_poem.tokenizer import CharTokenizer, WordTokenizer
+from lstm_poem.text.corpus import CorpusError, load_corpus
+from lstm_poem.text.tokenizer import CharTokenizer, WordTokenizer
 
 VERSE = (
     "Shall the river keep its song, when the mill-wheel's still?\n"

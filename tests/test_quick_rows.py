@@ -6,9 +6,9 @@ import json
 
 from app_helpers import button, open_page, wait_for
 
-from lstm_poem.improvements import QUICK_SECONDS, QuickRow, quick_rows
-from lstm_poem.model import ModelConfig
-from lstm_poem.train_config import TrainConfig
+from lstm_poem.network.model import ModelConfig
+from lstm_poem.teaching.improvements import QUICK_SECONDS, QuickRow, quick_rows
+from lstm_poem.training.train_config import TrainConfig
 
 
 def test_the_quick_rows_are_the_table_s_cheap_ones_within_the_server_s_cap():
@@ -21,7 +21,7 @@ def test_the_quick_rows_are_the_table_s_cheap_ones_within_the_server_s_cap():
 
 
 def test_one_button_queues_the_rows_and_they_train_one_after_another_into_the_comparison(small_text, monkeypatch):
-    from lstm_poem import improvements
+    from lstm_poem.teaching import improvements
 
     tiny = TrainConfig(seq_len=32, epochs=1, patience=1, time_limit=30)
     rows = [

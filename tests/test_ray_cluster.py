@@ -18,7 +18,7 @@ from test_backends import long_training, request
 from test_browser import wait_until
 
 from conftest import ROOT, ray_missing
-from lstm_poem.backend import RayConfig
+from lstm_poem.running.backend import RayConfig
 
 pytestmark = [pytest.mark.skipif(ray_missing() is not None, reason=ray_missing() or ""), pytest.mark.slow]
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.skipif(ray_missing() is not None, reason=ray_missing()
 def test_cancel_ends_the_actor_process_and_frees_its_cpu(ray_cluster, small_text):
     import ray
 
-    from lstm_poem.ray_backend import RayBackend
+    from lstm_poem.running.ray_backend import RayBackend
 
     job = long_training(RayBackend(RayConfig(ray_cluster.address)), small_text)
     assert ray.available_resources().get("CPU", 0) < 2
@@ -36,7 +36,7 @@ def test_cancel_ends_the_actor_process_and_frees_its_cpu(ray_cluster, small_text
 
 
 def test_over_the_clusters_cpus_a_training_waits_for_the_cluster(ray_cluster, small_text):
-    from lstm_poem.ray_backend import RayBackend
+    from lstm_poem.running.ray_backend import RayBackend
 
     backend = RayBackend(RayConfig(ray_cluster.address, cpus_per_training=2))  # one training fills the cluster
     first = long_training(backend, small_text)
@@ -56,7 +56,7 @@ def test_over_the_clusters_cpus_a_training_waits_for_the_cluster(ray_cluster, sm
 def test_a_training_whose_process_dies_says_so_and_the_server_goes_on(ray_cluster, small_text):
     import ray
 
-    from lstm_poem.ray_backend import RayBackend
+    from lstm_poem.running.ray_backend import RayBackend
 
     backend = RayBackend(RayConfig(ray_cluster.address))
     job = long_training(backend, small_text)
@@ -70,9 +70,9 @@ def test_a_training_whose_process_dies_says_so_and_the_server_goes_on(ray_cluste
 
 LOSE_THE_CLUSTER = """
 from conftest import BALLADS
-from lstm_poem.backend import RayConfig
-from lstm_poem.ray_backend import RayBackend
-from lstm_poem.ray_local import LocalCluster
+from lstm_poem.running.backend import RayConfig
+from lstm_poem.running.ray_backend import RayBackend
+from lstm_poem.running.ray_local import LocalCluster
 from test_backends import long_training, request
 
 text = BALLADS.read_text()[:4000]

@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_model_config, tiny_train_config
 from lstm_poem import limits
-from lstm_poem.corpus import CorpusError, load_corpus
-from lstm_poem.generate import Generator
-from lstm_poem.train import train
+from lstm_poem.network.generate import Generator
+from lstm_poem.text.corpus import CorpusError, load_corpus
+from lstm_poem.training.train import train
 
 ODD_BUT_USABLE = {
     "utf16_no_bom": ("The tide comes in, the tide goes out.\n" * 80).encode("utf-16-le"),
@@ -109,7 +109,7 @@ def test_absurd_custom_settings_are_refused_before_training(small_text):
 
 
 def test_a_bad_bundle_does_not_lose_the_current_model(trained):
-    from lstm_poem.bundle import bundle_bytes
+    from lstm_poem.files.bundle import bundle_bytes
 
     at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("mine.zip", bundle_bytes(trained.poem), "application/zip").run()
@@ -165,15 +165,15 @@ def test_a_double_click_on_train_starts_one_training(small_text):
     def two_clicks(text: str) -> None:
         from dataclasses import replace
 
-        from lstm_poem.corpus import corpus_from_text
-        from lstm_poem.presets import PRESETS
-        from ui import state
+        from lstm_poem.text.corpus import corpus_from_text
+        from lstm_poem.training.presets import PRESETS
+        from ui import session_runs
 
         preset = PRESETS["Quick demo"]
         corpus = corpus_from_text(text)
         training = replace(preset.training, epochs=2)
-        first = state.start_run(corpus, preset.model, training)
-        second = state.start_run(corpus, preset.model, training)
+        first = session_runs.start_run(corpus, preset.model, training)
+        second = session_runs.start_run(corpus, preset.model, training)
         assert second is first
 
     at = AppTest.from_function(two_clicks, args=(small_text,), default_timeout=60).run()

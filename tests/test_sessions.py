@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from app_helpers import button, finished, open_page, paste_and_configure, texts, wait_for
 
-from lstm_poem.job import SLOTS
+from lstm_poem.running.job import SLOTS
 
 STATUS = Path("/proc/self/status")
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.backend import ThreadBackend, TrainingRequest
-from lstm_poem.corpus import corpus_from_text
-from lstm_poem.job import TrainingJob
-from lstm_poem.sharing import TrainingRegistry, clean_name, training_key
+from lstm_poem.running.backend import ThreadBackend, TrainingRequest
+from lstm_poem.running.job import TrainingJob
+from lstm_poem.running.sharing import TrainingRegistry, clean_name, training_key
+from lstm_poem.text.corpus import corpus_from_text
 
 
 class CountingBackend(ThreadBackend):
@@ -122,7 +122,7 @@ def test_names_are_plain_and_short():
 
 
 def test_the_class_board_is_rebuilt_only_when_a_training_moved_on(registry, small_text):
-    from lstm_poem.class_board import ClassBoard, verse_line
+    from lstm_poem.teaching.class_board import ClassBoard, verse_line
 
     board = ClassBoard(registry)
     assert board.view() == ([], None)

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from lstm_poem.generate import Generator
-from lstm_poem.model import ConfigError
-from lstm_poem.stepper import Column, StepError, Stepper, loop_length
+from lstm_poem.network.generate import Generator
+from lstm_poem.network.model import ConfigError
+from lstm_poem.teaching.stepper import Column, StepError, Stepper, loop_length
 
 PRIME = "The miller hung a lantern out\n"
 TEMPERATURES = [0.0, 0.5, 1.0, 1.5]
@@ -113,7 +113,7 @@ def test_stepping_keeps_the_compiled_step(generator):
 
 def test_a_word_level_model_steps_word_by_word(small_text):
     from conftest import tiny_model_config, tiny_train_config
-    from lstm_poem.train import train
+    from lstm_poem.training.train import train
 
     words = Generator(train(small_text, tiny_model_config(level="word"), tiny_train_config(epochs=1)).poem)
     steps = Stepper("the mill", [Column(words, 0.7), Column(words, 1.2)], seed=2)

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from lstm_poem.tokenizer import UNKNOWN_WORD, CharTokenizer, Tokenizer, WordTokenizer, fit_tokenizer
+from lstm_poem.text.tokenizer import UNKNOWN_WORD, CharTokenizer, Tokenizer, WordTokenizer, fit_tokenizer
 
 POEM = "The lantern's light, o'er \"quiet\" water—\nIt burns; it (still) burns!\n\nAnd well-known roads...\n"
 

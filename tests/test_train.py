@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
-from lstm_poem.corpus import CorpusError, corpus_from_text
-from lstm_poem.data import split_stream
-from lstm_poem.evaluate import evaluate
-from lstm_poem.generate import Generator
-from lstm_poem.model import ConfigError
-from lstm_poem.records import BatchRecord, EpochRecord
-from lstm_poem.train import train
-from lstm_poem.train_config import TrainConfig
+from lstm_poem.measuring.evaluate import evaluate
+from lstm_poem.network.generate import Generator
+from lstm_poem.network.model import ConfigError
+from lstm_poem.text.corpus import CorpusError, corpus_from_text
+from lstm_poem.training.data import split_stream
+from lstm_poem.training.records import BatchRecord, EpochRecord
+from lstm_poem.training.train import train
+from lstm_poem.training.train_config import TrainConfig
 
 
 def heldout_loss(result, text):
@@ -126,7 +126,7 @@ def test_impossible_training_settings(settings):
 
 
 def test_sample_prime_is_the_first_complete_line_of_the_tail():
-    from lstm_poem.train import first_line
+    from lstm_poem.training.watch import first_line
 
     assert first_line("ch, March\nThe shepherd does not sleep,\nand more\n") == "The shepherd does not sleep,\n"
     assert first_line("only a fragment") == "only a fragment\n"
@@ -141,16 +141,16 @@ def test_word_vocabulary_comes_from_the_training_part_only(ballads_text):
 
 
 def test_bundle_lists_the_most_frequent_words_when_there_are_too_many(small_text, monkeypatch):
-    import lstm_poem.train as training
+    import lstm_poem.training.result as result
 
-    monkeypatch.setattr(training, "MAX_SAVED_WORDS", 3)
+    monkeypatch.setattr(result, "MAX_SAVED_WORDS", 3)
     text = small_text + "\n" + "zither " * 500 + "\n"
     listed = train(text, tiny_model_config(), tiny_train_config(epochs=1)).poem.info["corpus"]["words"]
     assert len(listed) == 3 and "zither" in listed  # frequent, though late in the alphabet
 
 
 def test_bfloat16_training_falls_back_to_float32_without_native_support(small_text, monkeypatch):
-    import lstm_poem.model as model
+    import lstm_poem.network.model as model
 
     config = tiny_train_config(epochs=1, precision="mixed_bfloat16")
     monkeypatch.setattr(model, "native_bfloat16", lambda: True)
@@ -164,7 +164,7 @@ def test_bfloat16_training_falls_back_to_float32_without_native_support(small_te
 
 
 def test_a_bfloat16_training_writes_its_epoch_samples_from_float32_weights(small_text, monkeypatch):
-    import lstm_poem.model as model
+    import lstm_poem.network.model as model
 
     monkeypatch.setattr(model, "native_bfloat16", lambda: True)
     config = tiny_train_config(epochs=2, precision="mixed_bfloat16", sample_length=20)

@@ -6,7 +6,7 @@ import time
 
 from app_helpers import button, layer_descriptions, open_page, texts
 
-from lstm_poem.stepper import loop_length
+from lstm_poem.teaching.stepper import loop_length
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
 WATCH = "app_pages/watch.py"
@@ -44,13 +44,13 @@ def test_one_step_then_ten_show_the_odds_the_draw_and_the_pick():
 
 
 def test_twenty_steps_write_what_the_generate_page_writes_at_length_twenty():
-    from lstm_poem.pretrained import pretrained_catalog
-    from ui import state
+    from lstm_poem.files.pretrained import pretrained_catalog
+    from ui import session_models
 
     at = open_page(WATCH)
     button(at, "Ten steps").click().run()
     button(at, "Ten steps").click().run()
-    entry = state.pretrained_models()["pretrained-" + pretrained_catalog()[0].name]
+    entry = session_models.pretrained_models()["pretrained-" + pretrained_catalog()[0].name]
     expected = entry.generator().generate(DEFAULT_SEED, DEFAULT_TEMPERATURES[:3], length=20, seed=42).samples
     assert columns_text(at) == [sample.text for sample in expected]
 

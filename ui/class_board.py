@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.class_board import BOARD
+from lstm_poem.teaching.class_board import BOARD
 
 BOARD_POLL_SECONDS = 2.0
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from lstm_poem.generate import Sample
-from lstm_poem.improvements import CHARS_PER_WORD
-from ui import state
+from lstm_poem.measuring.scoring import CHARS_PER_WORD
+from lstm_poem.network.generate import Sample
+from ui import memo, session_models
 
 SAME = "same"  # the column writes with the model chosen at the top of the page
 
@@ -25,20 +25,20 @@ SAME = "same"  # the column writes with the model chosen at the top of the page
 class Column:
     """One column's poem and the model that wrote it."""
 
-    entry: state.ModelEntry
+    entry: session_models.ModelEntry
     sample: Sample
     prime: str  # the seed as this model read it (pieces it does not know are skipped)
     unknown: list[str]
     own_model: bool  # True when the column chose a model other than the page's
 
 
-def pick_column_models(columns: list[Any], page_entry: state.ModelEntry) -> list[state.ModelEntry]:
+def pick_column_models(columns: list[Any], page_entry: session_models.ModelEntry) -> list[session_models.ModelEntry]:
     """A model box in each column, above its temperature; "same as above" unless a student picks another."""
-    entries = state.available_models()
+    entries = session_models.available_models()
     options = [SAME, *(key for key in entries if key != page_entry.key)]
     chosen = []
     for index, column in enumerate(columns):
-        widget = state.kept(f"column_model_{index}", SAME)
+        widget = memo.kept(f"column_model_{index}", SAME)
         if st.session_state[widget] not in options:  # the model it chose is now the page's, or gone
             st.session_state[widget] = SAME
         key = column.selectbox(
@@ -51,7 +51,7 @@ def pick_column_models(columns: list[Any], page_entry: state.ModelEntry) -> list
     return chosen
 
 
-def tokens_for(entry: state.ModelEntry, length: int, page_level: str) -> int:
+def tokens_for(entry: session_models.ModelEntry, length: int, page_level: str) -> int:
     """The page's length, in the column model's own tokens (words or characters)."""
     level = entry.poem.config.level
     if level == page_level:
@@ -60,8 +60,8 @@ def tokens_for(entry: state.ModelEntry, length: int, page_level: str) -> int:
 
 
 def write_columns(
-    entries: list[state.ModelEntry],
-    page_entry: state.ModelEntry,
+    entries: list[session_models.ModelEntry],
+    page_entry: session_models.ModelEntry,
     prime: str,
     temperatures: list[float],
     length: int,
@@ -79,7 +79,7 @@ def write_columns(
         entry = entries[indexes[0]]
         temps = [temperatures[i] for i in indexes]
         tokens = tokens_for(entry, length, page_level)
-        generation = state.remembered(
+        generation = memo.remembered(
             ("poems", entry.key, prime, tuple(temps), tokens, seed, shared_noise),
             partial(entry.generator().generate, prime, temps, length=tokens, seed=seed, shared_noise=shared_noise),
             entry.source == "pretrained",  # the same poems for every student: written once per server
@@ -94,7 +94,7 @@ def compare_models_toggle() -> bool:
     """Whether the columns show a model box each (off: every column uses the page's model)."""
     return st.toggle(
         "A model per column",
-        key=state.kept("compare_models", False),
+        key=memo.kept("compare_models", False),
         help="Give each column its own model as well as its own temperature, e.g. small data against more data "
         "at the same temperature and seed.",
     )

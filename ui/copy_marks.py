@@ -12,9 +12,9 @@ import html
 
 import streamlit as st
 
-from lstm_poem.copy_sources import TextSource, pretrained_sources
-from lstm_poem.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
-from ui import state
+from lstm_poem.teaching.copy_sources import TextSource, pretrained_sources
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
+from ui import session_models, session_runs
 from ui.format import percent
 
 MARK_STYLE = "background: #ffe08a; border-bottom: 2px solid #d4a017; border-radius: 2px"
@@ -31,19 +31,19 @@ def _text_index(digest: str, name: str, _text: str) -> CopyIndex:
     return CopyIndex(_text, name)
 
 
-def copy_indexes(entry: state.ModelEntry) -> list[CopyIndex] | None:
+def copy_indexes(entry: session_models.ModelEntry) -> list[CopyIndex] | None:
     """The indexes of every text ``entry`` trained on; None when they are not all on this server."""
     if entry.source == "pretrained":
-        return _pretrained_indexes(entry.key.removeprefix(state.PRETRAINED_PREFIX))
-    run = next((run for run in state.runs() if run.model_key == entry.key), None)
+        return _pretrained_indexes(entry.key.removeprefix(session_models.PRETRAINED_PREFIX))
+    run = next((run for run in session_runs.runs() if run.model_key == entry.key), None)
     if run is None or not run.corpus_text:
         return None  # uploaded: its training text never came with it
     digest = hashlib.sha256(run.corpus_text.encode("utf-8")).hexdigest()
     own = [_text_index(digest, run.corpus_name, run.corpus_text)]
     if run.base_name is None:
         return own
-    base = next((e for e in state.pretrained_models().values() if e.name == run.base_name), None)
-    base_indexes = _pretrained_indexes(base.key.removeprefix(state.PRETRAINED_PREFIX)) if base else None
+    base = next((e for e in session_models.pretrained_models().values() if e.name == run.base_name), None)
+    base_indexes = _pretrained_indexes(base.key.removeprefix(session_models.PRETRAINED_PREFIX)) if base else None
     return own + base_indexes if base_indexes is not None else None
 
 
@@ -54,7 +54,7 @@ def _pretrained_indexes(name: str) -> list[CopyIndex] | None:
     return None if sources is None else [_file_index(source) for source in sources]
 
 
-def check_poem(entry: state.ModelEntry, prime: str, written: str) -> CopyReport | None:
+def check_poem(entry: session_models.ModelEntry, prime: str, written: str) -> CopyReport | None:
     """Which of ``written`` (the text after the seed) was copied; None when the check is unavailable."""
     indexes = copy_indexes(entry)
     return None if indexes is None else check_copying(prime + written, indexes, skip=len(prime))

@@ -7,9 +7,9 @@ import math
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
-from lstm_poem.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
-from ui import state
+from lstm_poem.text.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
+from lstm_poem.text.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
+from ui import memo
 from ui.format import size
 
 SOURCES = ("Sample corpus", "Classic (download)", "Upload a .txt file", "Paste text")
@@ -27,7 +27,7 @@ def _sample(entry: CatalogEntry) -> Corpus:
 def pick_corpus() -> Corpus | None:
     """Draw the corpus controls and return the chosen, validated corpus (None if there is none yet)."""
     source = st.radio(
-        "Where is the verse?", SOURCES, horizontal=True, **state.kept_widget("corpus_source", SOURCES[0], SOURCES)
+        "Where is the verse?", SOURCES, horizontal=True, **memo.kept_widget("corpus_source", SOURCES[0], SOURCES)
     )
     try:
         if source == SOURCES[0]:
@@ -55,7 +55,7 @@ def _pick_sample() -> Corpus | None:
         "Sample corpus",
         list(entries),
         format_func=lambda key: f"{entries[key].title} ({entries[key].form})",
-        **state.kept_widget("corpus_sample", next(iter(entries)), list(entries)),
+        **memo.kept_widget("corpus_sample", next(iter(entries)), list(entries)),
     )
     entry = entries[name]
     st.caption(f"{entry.description} License: {entry.license}.")
@@ -80,7 +80,7 @@ def _pick_classic() -> Corpus | None:
         "Classic public-domain collection",
         names,
         format_func=lambda key: _classic_label(find_classic(key)),
-        key=state.kept("corpus_classic", names[0]),
+        key=memo.kept("corpus_classic", names[0]),
     )
     classic = find_classic(name)
     st.caption(f"{classic.description} {classic.author}; {classic.license}. Source: {classic.url}")
@@ -151,7 +151,7 @@ def _pick_pasted() -> Corpus | None:
     text = st.text_area(
         "Paste or type verse (one line of poetry per line)",
         height=220,
-        key=state.kept("corpus_text", ""),
+        key=memo.kept("corpus_text", ""),
         placeholder="Paste a few poems here…",
     )
     if not text.strip():

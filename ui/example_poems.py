@@ -14,9 +14,9 @@ import threading
 
 import streamlit as st
 
-from lstm_poem.generate import Generation
-from lstm_poem.pretrained import pretrained_catalog
-from ui import state
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.network.generate import Generation
+from ui import memo, session_models
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
 TEMPERATURES = DEFAULT_TEMPERATURES[:3]  # the Generate page's, so "open in Generate" continues the same poems
@@ -58,11 +58,11 @@ def _write_first_poems() -> None:
 def example_poems(seed: int) -> tuple[str, Generation] | None:
     """(model name, its Generation) from the default pretrained model, written once per server for each
     seed (every visitor sees the same ones); None when no pretrained model ships."""
-    entries = state.pretrained_models()
+    entries = session_models.pretrained_models()
     if not entries:
         return None
     entry = next(iter(entries.values()))  # the catalog's first: the one the Generate page opens with
-    generation = state.remembered(
+    generation = memo.remembered(
         ("example poems", entry.key, seed),
         lambda: entry.generator().generate(DEFAULT_SEED, TEMPERATURES, length=LENGTH, seed=seed),
         shared=True,

@@ -6,10 +6,20 @@ import html
 
 import streamlit as st
 
-from lstm_poem.guessing import ClassTotals, Comparison, Game, GameLine, GuessError, ModelGuess, compare, game_lines
-from ui import state
+from lstm_poem.teaching.guessing import (
+    ClassTotals,
+    Comparison,
+    Game,
+    GameLine,
+    GuessError,
+    ModelGuess,
+    compare,
+    game_lines,
+    model_guesses,
+)
+from ui import memo, session_models
 
-PREFERRED_MODEL = state.PRETRAINED_PREFIX + "frost"
+PREFERRED_MODEL = session_models.PRETRAINED_PREFIX + "frost"
 CLASS_REFRESH_SECONDS = 10  # the class total redraws itself this often: one locked dict read per session
 TEXT_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.3rem; line-height: 1.6"
 MARKDOWN_SIGNS = set("\\`*_{}[]()#+-.!|~<>$:")
@@ -27,19 +37,17 @@ def class_totals() -> ClassTotals:
     return ClassTotals(list(held_out_lines()))
 
 
-def game_model() -> state.ModelEntry | None:
+def game_model() -> session_models.ModelEntry | None:
     """Frost's model when it is installed, else the first pretrained model that writes characters."""
-    models = state.pretrained_models()
+    models = session_models.pretrained_models()
     if PREFERRED_MODEL in models:
         return models[PREFERRED_MODEL]
     return next((entry for entry in models.values() if entry.poem.config.level == "char"), None)
 
 
-def model_odds(entry: state.ModelEntry, line: GameLine) -> list[ModelGuess]:
+def model_odds(entry: session_models.ModelEntry, line: GameLine) -> list[ModelGuess]:
     """The model's rank and probability for each character: worked out once per server and line."""
-    from lstm_poem.guessing import model_guesses
-
-    return state.remembered(
+    return memo.remembered(
         ("guessing game", entry.key, line.key),
         lambda: model_guesses(entry.generator(), line.context, line.line),
         shared=True,

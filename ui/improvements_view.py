@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.bundle import BundleError
-from lstm_poem.generate import PrimeError
-from lstm_poem.improvements import Row, poem_length
-from ui import memory, state
+from lstm_poem.files.bundle import BundleError
+from lstm_poem.measuring.scoring import poem_length
+from lstm_poem.network.generate import PrimeError
+from lstm_poem.teaching.improvements import Row
+from ui import memo, memory, session_models
 
 POEM_CHARS = 400  # about this many characters per poem, at either level
 
 
 @st.cache_resource(show_spinner="Loading the table's models…")
-def row_model(path: str, title: str) -> state.ModelEntry | None:
+def row_model(path: str, title: str) -> session_models.ModelEntry | None:
     """One row's model, shared read-only by every session (None when its file is damaged)."""
-    from lstm_poem.bundle import load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     try:
         poem = load_bundle(path)
     except BundleError:
         return None
     memory.freeze_long_lived()
-    return state.ModelEntry(f"improvement-{path}", title, "the improvements table", poem)
+    return session_models.ModelEntry(f"improvement-{path}", title, "the improvements table", poem)
 
 
 def live_poem(row: Row, prime: str, temperature: float, seed: int) -> str:
@@ -39,4 +40,4 @@ def live_poem(row: Row, prime: str, temperature: float, seed: int) -> str:
             return f"({err})"
         return generation.samples[0].text
 
-    return state.remembered(("improvement poem", str(row.path), prime, temperature, seed), write, shared=True)
+    return memo.remembered(("improvement poem", str(row.path), prime, temperature, seed), write, shared=True)

@@ -7,11 +7,17 @@ import html
 import numpy as np
 import streamlit as st
 
-from lstm_poem.charts import next_token_chart
-from lstm_poem.generate import odds_from_logits
-from lstm_poem.inside import Trace, correlations, interesting_units, text_features, trace
-from lstm_poem.inside_charts import activation_heatmap, learning_timeline, one_step_chart, unit_text_html, visible
-from ui import state
+from lstm_poem.network.generate import odds_from_logits
+from lstm_poem.teaching.charts import next_token_chart
+from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
+from lstm_poem.teaching.inside_charts import (
+    activation_heatmap,
+    learning_timeline,
+    one_step_chart,
+    unit_text_html,
+    visible,
+)
+from ui import session_models, session_runs
 
 MAX_TRACE_TOKENS = 300  # about ten lines: enough to see patterns, small enough to draw quickly
 MAX_HEATMAP_UNITS = 48
@@ -50,7 +56,7 @@ EQUATIONS = {
 }
 
 
-def current_trace(entry: state.ModelEntry, text: str) -> Trace:
+def current_trace(entry: session_models.ModelEntry, text: str) -> Trace:
     """The trace of ``text``, kept for the last text only (a trace holds several MB of numbers)."""
     key = (entry.key, text)
     kept = st.session_state.get("inside_trace")
@@ -132,7 +138,7 @@ def _default_quantity(names: list[str]) -> str:
     return "cell state" if "cell state" in names else "hidden state"
 
 
-def next_character_odds(entry: state.ModelEntry, result: Trace) -> None:
+def next_character_odds(entry: session_models.ModelEntry, result: Trace) -> None:
     token = "character" if entry.poem.config.level == "char" else "word"
     # Mid-word by default, where the odds are most instructive.
     last = len(result.pieces)
@@ -154,7 +160,7 @@ def next_character_odds(entry: state.ModelEntry, result: Trace) -> None:
 
 
 def watch_it_learn() -> None:
-    runs = [run for run in state.runs() if run.job.snapshot().epochs]
+    runs = [run for run in session_runs.runs() if run.job.snapshot().epochs]
     if not runs:
         st.info("Train a model in this session (the Quick demo takes seconds) and its progress appears here.")
         st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")

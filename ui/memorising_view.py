@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_poem.copy_charts import memorising_chart
-from lstm_poem.copying import MIN_COPY_LENGTH, check_copying
-from lstm_poem.job import JobSnapshot
-from lstm_poem.records import SAMPLE_TEMPERATURE
-from ui import state
+from lstm_poem.running.job import JobSnapshot
+from lstm_poem.teaching.copy_charts import memorising_chart
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, check_copying
+from lstm_poem.training.records import SAMPLE_TEMPERATURE
+from ui import session_models, session_runs
 from ui.copy_marks import copy_indexes
 
 
-def show_memorising(run: state.Run, snapshot: JobSnapshot) -> None:
+def show_memorising(run: session_runs.Run, snapshot: JobSnapshot) -> None:
     """The copied share of the per-epoch samples beside the losses (once the run has made its model)."""
-    entry = state.models().get(run.model_key or "")
+    entry = session_models.models().get(run.model_key or "")
     epochs = [record for record in snapshot.epochs if record.sample]
     if entry is None or len(epochs) < 2:
         return

@@ -7,8 +7,8 @@ import math
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.bundle import BundleError
-from ui import state
+from lstm_poem.files.bundle import BundleError
+from ui import session_models
 
 
 def _load_upload() -> None:
@@ -16,18 +16,18 @@ def _load_upload() -> None:
     if upload is None:
         return
     try:
-        state.add_uploaded_model(upload.getvalue(), upload.name)
+        session_models.add_uploaded_model(upload.getvalue(), upload.name)
     except BundleError as err:
         st.session_state["bundle_error"] = f"{upload.name}: {err}"
     else:
         st.session_state.pop("bundle_error", None)
 
 
-def pick_model() -> state.ModelEntry:
+def pick_model() -> session_models.ModelEntry:
     """Draw the model controls and return the model to use; with none yet, say how to get one and stop
     the page there."""
-    entries = state.available_models()
-    current = state.current_model()
+    entries = session_models.available_models()
+    current = session_models.current_model()
     if entries:
         keys = list(entries)
         chosen = st.selectbox(
@@ -36,7 +36,7 @@ def pick_model() -> state.ModelEntry:
             index=keys.index(current.key) if current is not None else 0,
             format_func=lambda key: f"{entries[key].name} ({entries[key].source})",
         )
-        state.select_model(chosen)
+        session_models.select_model(chosen)
     with st.expander("Load a model file (.zip)", expanded=not entries):
         st.file_uploader(
             "A model downloaded from the Train page or made with `python -m lstm_poem train`",
@@ -47,7 +47,7 @@ def pick_model() -> state.ModelEntry:
         )
     if "bundle_error" in st.session_state:
         st.error(st.session_state["bundle_error"], icon=":material/error:")
-    entry = state.current_model()
+    entry = session_models.current_model()
     if entry is None:
         st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")
         st.page_link("app_pages/train.py", label="Train a model", icon=":material/show_chart:")

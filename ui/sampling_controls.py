@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui import state
+from ui import memo
 
 DEFAULT_SEED = "Two roads diverged in a yellow wood,\n"
 DEFAULT_TEMPERATURES = (0.5, 1.0, 1.5, 0.0)
@@ -37,22 +37,22 @@ def pick_sampling(
     """Draw the controls; ``extra_control`` goes in the first row (Generate's length), ``extra_toggle``
     beside the shared-randomness toggle."""
     prime = st.text_area(
-        "Seed text: the poem starts with this", key=state.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
+        "Seed text: the poem starts with this", key=memo.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
     )
     count_column, extra_column, seed_column = st.columns([1.5, 2.5, 1])
-    n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=state.kept("n_columns", 3))
+    n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=memo.kept("n_columns", 3))
     extra = None
     if extra_control is not None:
         with extra_column:
             extra = extra_control()
     seed = seed_column.number_input(
-        "Random seed", 0, 2**31 - 1, step=1, key=state.kept("sample_seed", 42), help="Same seed, same poems."
+        "Random seed", 0, 2**31 - 1, step=1, key=memo.kept("sample_seed", 42), help="Same seed, same poems."
     )
     toggled = None
     with st.container(horizontal=True, gap="large"):
         shared_noise = st.toggle(
             "Same random numbers in every column",
-            key=state.kept("shared_noise", True),
+            key=memo.kept("shared_noise", True),
             help="Columns then differ only by temperature, which makes the comparison fair.",
         )
         if extra_toggle is not None:
@@ -64,7 +64,7 @@ def pick_sampling(
             0.0,
             2.0,
             step=0.05,
-            key=state.kept(f"temperature_{index}", DEFAULT_TEMPERATURES[index]),
+            key=memo.kept(f"temperature_{index}", DEFAULT_TEMPERATURES[index]),
             help="Below 1 the model plays safe; above 1 it takes risks. 0 always takes the likeliest choice.",
         )
         for index, column in enumerate(columns)

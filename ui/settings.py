@@ -8,12 +8,12 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.corpus import Corpus
-from lstm_poem.finetune import FINE_TUNE_LEARNING_RATE
-from lstm_poem.model import ConfigError, ModelConfig
-from lstm_poem.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.train_config import TrainConfig
-from ui import state
+from lstm_poem.network.model import ConfigError, ModelConfig
+from lstm_poem.text.corpus import Corpus
+from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
+from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
+from lstm_poem.training.train_config import TrainConfig
+from ui import memo
 
 CUSTOM = "Custom"
 PRESET_KEY = "preset"
@@ -101,7 +101,7 @@ def _to_custom() -> None:
 
 def _draw(setting: Setting, default: Any) -> Any:
     options = setting.options if setting.widget == "select" else None
-    common = {"help": setting.help, **state.kept_widget(setting.key, default, options), "on_change": _to_custom}
+    common = {"help": setting.help, **memo.kept_widget(setting.key, default, options), "on_change": _to_custom}
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.options, **common)
     low, high, step = setting.options
@@ -117,7 +117,7 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
     rate; Custom uses the rate the user set.
     """
     choices = [*PRESETS, CUSTOM]
-    kept = state.kept_widget(PRESET_KEY, choices[0], choices)
+    kept = memo.kept_widget(PRESET_KEY, choices[0], choices)
     name = st.radio("Settings", choices, horizontal=True, **kept, on_change=_apply_preset)
     st.caption(PRESETS[name].description if name in PRESETS else "Your own settings, below.")
     defaults = _preset_values(choices[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import session_models, session_runs
 from ui.format import duration
 
 POLL_SECONDS = 2.0
@@ -13,7 +13,7 @@ POLL_SECONDS = 2.0
 def show_sidebar() -> None:
     with st.sidebar:
         st.markdown("**Current model**")
-        entry = state.current_model()
+        entry = session_models.current_model()
         if entry is None:
             st.caption("None chosen yet: the Generate page starts with a pretrained model, or train your own.")
         else:
@@ -30,7 +30,7 @@ def show_sidebar() -> None:
 
 
 def _training_status() -> None:
-    run = state.active_run()
+    run = session_runs.active_run()
     # Poll only while something runs, so an idle app costs the server nothing.
     every = POLL_SECONDS if run is not None else None
 

@@ -1,6 +1,6 @@
 """The Watch-it-write page's live part: step buttons, play/pause, a hand-picked token, and each step drawn.
 
-The session keeps one :class:`~lstm_poem.stepper.Stepper` (its recurrent state
+The session keeps one :class:`~lstm_poem.teaching.stepper.Stepper` (its recurrent state
 included), rebuilt only when the model or a sampling setting changes, so a step
 costs one pass of the network and a few small charts.
 """
@@ -11,10 +11,10 @@ import html
 
 import streamlit as st
 
-from lstm_poem.copying import CopyReport
-from lstm_poem.step_charts import draw_spec, step_odds_spec
-from lstm_poem.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
-from ui import state
+from lstm_poem.teaching.copying import CopyReport
+from lstm_poem.teaching.step_charts import draw_spec, step_odds_spec
+from lstm_poem.teaching.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
+from ui import memo, session_models
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.sampling_controls import Sampling
 
@@ -24,7 +24,7 @@ TEXT_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.2
 PICK_STYLE = "background: #e45756; color: white; border-radius: 3px; padding: 0 2px"
 
 
-def current_stepper(entry: state.ModelEntry, sampling: Sampling) -> Stepper:
+def current_stepper(entry: session_models.ModelEntry, sampling: Sampling) -> Stepper:
     """This session's stepper for these settings (a new one, paused, when anything changed).
 
     Raises PrimeError when the seed cannot start a poem."""
@@ -45,9 +45,9 @@ def restart() -> None:
     st.session_state["stepper_playing"] = False
 
 
-def show_stepper(entry: state.ModelEntry, sampling: Sampling, token: str) -> None:
+def show_stepper(entry: session_models.ModelEntry, sampling: Sampling, token: str) -> None:
     """Speed choice (outside the fragment: it sets how often the fragment reruns), then the live part."""
-    speed = st.select_slider("Speed when playing", list(SPEEDS), key=state.kept("stepper_speed", list(SPEEDS)[1]))
+    speed = st.select_slider("Speed when playing", list(SPEEDS), key=memo.kept("stepper_speed", list(SPEEDS)[1]))
     playing = st.session_state.get("stepper_playing", False)
 
     @st.fragment(run_every=SPEEDS[speed] if playing else None)
@@ -109,7 +109,7 @@ def _write_by_hand(stepper: Stepper, chosen: str, token: str) -> None:
         st.warning(str(err), icon=":material/edit:")
 
 
-def _show_step(entry: state.ModelEntry, stepper: Stepper, sampling: Sampling, token: str) -> None:
+def _show_step(entry: session_models.ModelEntry, stepper: Stepper, sampling: Sampling, token: str) -> None:
     step = stepper.last
     if step is None:
         st.info(

@@ -1,0 +1,217 @@
+"""Identical trainings are one training: a server trains each distinct request once and seats every asker.
+
+A class presses Train on the same corpus, preset and seed, and the result is
+decided by those alone, so thirty copies would be thirty times the work for
+one model. :class:`TrainingRegistry` keys every request by everything that
+decides its result (:func:`training_key`) and gives each asker a
+:class:`Seat`: a :class:`~lstm_poem.running.backend.TrainingHandle` of their own on
+the one shared training. The rules a seat follows (docs/classroom.md):
+
+- A request that matches a training that is waiting, running, or finished on
+  its own terms (early stopping, its time limit, its last epoch) within the
+  last hour joins it. One stopped by hand or abandoned is not reused: its model
+  is not what those settings make.
+- **Stop** by the last one watching stops the training now, keeping the best
+  weights, as a training of one's own does. Anyone else who presses it leaves:
+  the training goes on for the others, and its model still becomes the
+  leaver's run when it ends.
+- **Cancel** leaves and drops the run. The training itself is cancelled only
+  when no other seat is left on it.
+- A closed tab stops polling: its seat no longer counts as watching, and a
+  training nobody watches stops by itself (the job's abandoned-tab rule).
+- Finished trainings that can be joined are remembered for ``KEEP_SECONDS``,
+  at most ``MAX_KEPT_FINISHED`` of them, the oldest forgotten first. The rest
+  are forgotten as soon as they end: their models live only in the sessions
+  of the students who asked for them.
+
+A teacher who wants every student to train their own (to see that the same
+seed gives the same model twice, say) sets ``LSTM_POEM_SHARE_IDENTICAL_TRAININGS=0``.
+
+Nothing of one student reaches another except the shared training itself,
+whose corpus is by construction the same text, and an optional name the
+student typed for the class board.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from lstm_poem import limits
+from lstm_poem.running.backend import TrainingBackend, TrainingHandle, TrainingRequest
+from lstm_poem.running.backend_choice import current_backend
+from lstm_poem.running.job import JobSnapshot
+
+# How long a finished training stays on the class board and can be joined.
+KEEP_SECONDS = 3600.0
+# Finished trainings remembered at most (running and waiting ones are always kept).
+MAX_KEPT_FINISHED = 60
+# Longest name a student may show on the class board.
+MAX_NAME_CHARS = 40
+# Stop reasons of a training that ran on its own terms: its model is what its settings make.
+REUSABLE_ENDINGS = ("early_stopping", "time_limit", "max_epochs")
+
+
+def model_fingerprint(poem) -> str:
+    """A digest of a model's weights and vocabulary: two bases with the same digest start the same training."""
+    digest = hashlib.sha256(json.dumps(poem.tokenizer.to_dict(), sort_keys=True).encode())
+    for array in poem.network.get_weights():
+        digest.update(str(array.shape).encode() + array.tobytes())
+    return digest.hexdigest()
+
+
+def training_key(request: TrainingRequest) -> str:
+    """Everything that decides a training's result, as one digest: the corpus (name and text), every
+    model and training setting (the seed among them) and the weights it starts from."""
+    described = {
+        "corpus": request.corpus.name,
+        "text": hashlib.sha256(request.corpus.text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "model": request.model_config.to_dict(),
+        "training": request.train_config.to_dict(),
+        "base": model_fingerprint(request.init_from) if request.init_from is not None else None,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def clean_name(name: str) -> str:
+    """A name for the class board: printable characters only, at most ``MAX_NAME_CHARS``.
+    (The board draws it as plain text, never as HTML or Markdown.)"""
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:MAX_NAME_CHARS]
+
+
+@dataclass
+class SharedTraining:
+    """One training and everyone seated at it."""
+
+    key: str
+    job: TrainingHandle
+    asked_at: float  # time.time() of the first request
+    number: int  # 1, 2, 3 … in order of first request on this server
+    seats: list[Seat] = field(default_factory=list)
+
+    def watching(self, besides: Seat | None = None) -> int:
+        """Seats still watching (not left, their page polled lately), ``besides`` not counted."""
+        now = time.monotonic()
+        return sum(1 for seat in self.seats if seat is not besides and seat.watching(now))
+
+    def names(self) -> list[str]:
+        return [seat.name for seat in self.seats if seat.name and not seat.cancelled]
+
+    def reusable(self) -> bool:
+        """Can a new request join it?"""
+        snapshot = self.job.snapshot(seen=False)
+        if snapshot.training:
+            return not snapshot.stop_requested
+        return snapshot.state == "done" and snapshot.result.stop_reason in REUSABLE_ENDINGS
+
+
+class Seat:
+    """One student's place at a shared training: their own handle, with their own Stop."""
+
+    def __init__(self, training: SharedTraining, abandon_after: float | None, name: str = ""):
+        self.training = training
+        self.model_config = training.job.model_config
+        self.train_config = training.job.train_config
+        self.corpus = training.job.corpus
+        self.abandon_after = abandon_after
+        self.name = clean_name(name)
+        self.left = False
+        self.cancelled = False
+        self._last_seen = time.monotonic()
+
+    def watching(self, now: float) -> bool:
+        recent = self.abandon_after is None or now - self._last_seen <= self.abandon_after
+        return not self.left and recent
+
+    def snapshot(self, seen: bool = True) -> JobSnapshot:
+        """The shared training's progress; a watching seat's poll also keeps it alive."""
+        seen = seen and not self.left
+        if seen:
+            self._last_seen = time.monotonic()
+        snapshot = self.training.job.snapshot(seen=seen)
+        if self.left and self.cancelled and snapshot.state not in ("failed", "cancelled"):  # goes on for others
+            snapshot = replace(snapshot, state="cancelled", result=None, error="Cancelled: you left this training.")
+        return replace(snapshot, classmates=len(self.training.seats) - 1, left=self.left)
+
+    def stop(self) -> None:
+        """Leave while others watch (it goes on for them); the last one watching stops it for real."""
+        if self.training.watching(besides=self):
+            self.left = True
+        else:
+            self.training.job.stop()
+
+    def cancel(self) -> None:
+        """Drop this run; the training itself is cancelled only when no other seat is left on it."""
+        others = [seat for seat in self.training.seats if seat is not self and not seat.cancelled]
+        self.cancelled = True
+        if not others:
+            self.training.job.cancel()
+            return
+        self.left = True
+        if not self.training.watching(besides=self):
+            self.training.job.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        return self.training.job.join(timeout)
+
+
+class TrainingRegistry:
+    """Every training of this server: identical requests seated at one, finished ones kept a while."""
+
+    def __init__(
+        self,
+        backend: Callable[[], TrainingBackend],
+        keep_seconds: float = KEEP_SECONDS,
+        max_kept_finished: int = MAX_KEPT_FINISHED,
+    ):
+        self._backend = backend  # asked at each submit, so a teacher's backend setting applies at once
+        self.keep_seconds = keep_seconds
+        self.max_kept_finished = max_kept_finished
+        self._trainings: dict[str, SharedTraining] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def submit(self, request: TrainingRequest, name: str = "") -> Seat:
+        """A seat at the training ``request`` describes: an existing one if it can be joined, else a new one."""
+        key = training_key(request)  # outside the lock: a base model's weights take a moment to digest
+        with self._lock:
+            self._forget_old()
+            if not limits.SHARE_IDENTICAL_TRAININGS:  # a teacher's choice: everyone trains their own
+                key = f"{key}-{self._count + 1}"
+            shared = self._trainings.get(key)
+            if shared is None or not shared.reusable():
+                self._count += 1
+                job = self._backend().submit(request)
+                shared = SharedTraining(key, job, time.time(), self._count)
+                self._trainings[key] = shared
+            seat = Seat(shared, request.abandon_after, name)
+            shared.seats.append(seat)
+            return seat
+
+    def recent(self) -> list[SharedTraining]:
+        """The trainings of the last ``keep_seconds``, oldest first."""
+        with self._lock:
+            self._forget_old()
+            return sorted(self._trainings.values(), key=lambda shared: shared.number)
+
+    def _forget_old(self) -> None:
+        """Forget trainings nobody can join any more (stopped by hand, abandoned, cancelled, failed: their
+        models go with their students' sessions) and, beyond the bounds, the oldest finished ones."""
+        now = time.time()
+        finished = []
+        for key, shared in list(self._trainings.items()):
+            if shared.job.snapshot(seen=False).training:
+                continue
+            if now - shared.asked_at > self.keep_seconds or not shared.reusable():
+                del self._trainings[key]
+            else:
+                finished.append((shared.number, key))
+        for _, key in sorted(finished)[: max(len(finished) - self.max_kept_finished, 0)]:
+            del self._trainings[key]
+
+
+REGISTRY = TrainingRegistry(current_backend)

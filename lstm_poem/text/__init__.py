@@ -1,0 +1,1 @@
+"""The text: corpora (bundled, uploaded, downloaded classics), cleaning, and tokenizers."""

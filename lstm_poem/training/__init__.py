@@ -1,0 +1,1 @@
+"""Training: settings, held-out windows, the fit loop, progress records, checkpoints, fine-tuning, presets."""

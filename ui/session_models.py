@@ -1,0 +1,133 @@
+"""A session's models: trained here or uploaded, and the shipped pretrained ones every session shares.
+
+Each session's own models live in ``st.session_state``, so students on a shared
+server never see each other's; the pretrained models are loaded once per server
+and only read. Pages read and change them only through these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import streamlit as st
+
+from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.network.model import PoemModel
+from ui import memory
+
+PRETRAINED_PREFIX = "pretrained-"
+_GENERATOR_LOCK = threading.Lock()
+
+
+@dataclass
+class ModelEntry:
+    """A model the Generate page can use, with the things derived from it kept alongside."""
+
+    key: str
+    name: str
+    source: str  # where it came from, in words
+    poem: PoemModel
+    about: str = ""  # how it was made, when that is worth telling (pretrained models)
+    _bundle: bytes | None = field(default=None, repr=False)
+    _generator: Any = field(default=None, repr=False)
+
+    @property
+    def corpus_name(self) -> str:
+        return str(self.poem.info.get("corpus", {}).get("name", "unknown"))
+
+    @property
+    def best_val_loss(self) -> float | None:
+        value = self.poem.info.get("metrics", {}).get("best_val_loss")
+        return float(value) if isinstance(value, int | float) else None
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """The training text's words, built once (up to 20,000 of them)."""
+        return frozenset(self.poem.info.get("corpus", {}).get("words", []))
+
+    def bundle(self) -> bytes:
+        """The model as a downloadable file (built once)."""
+        from lstm_poem.files.bundle import bundle_bytes
+
+        if self._bundle is None:
+            self._bundle = bundle_bytes(self.poem)
+        return self._bundle
+
+    def generator(self):
+        """The model's sampler (built once: its compiled graph makes later poems fast)."""
+        from lstm_poem.network.generate import Generator
+
+        with _GENERATOR_LOCK:  # a pretrained model is shared: two sessions must not both compile it
+            if self._generator is None:
+                self._generator = Generator(self.poem)
+        return self._generator
+
+
+def models() -> dict[str, ModelEntry]:
+    """This session's own models: trained here or uploaded."""
+    return st.session_state.setdefault("models", {})
+
+
+@st.cache_resource(show_spinner="Loading the pretrained models…")
+def pretrained_models() -> dict[str, ModelEntry]:
+    """The shipped demo models, loaded once per server and shared read-only by every session.
+
+    Sharing is safe: generating never changes a model, and its compiled sampler
+    takes everything per call as arguments. A damaged file is left out rather
+    than breaking the page.
+    """
+    from lstm_poem.files.bundle import BundleError
+
+    entries = {}
+    for item in pretrained_catalog():
+        try:
+            poem = item.load()
+        except BundleError:
+            continue
+        about = (
+            f"Pretrained: {item.description} Held-out loss {item.held_out_loss:.3f} nats per character on "
+            f"{item.held_out} (trained {item.trained_on}; the command is in pretrained/catalog.json)."
+        )
+        key = PRETRAINED_PREFIX + item.name
+        entries[key] = ModelEntry(key, item.title, "pretrained", poem, about=about)
+    memory.freeze_long_lived()  # they live as long as the server: later collections skip them
+    return entries
+
+
+def available_models() -> dict[str, ModelEntry]:
+    """Everything the Generate page offers: this session's models first, then the pretrained ones."""
+    return {**models(), **pretrained_models()}
+
+
+def current_model() -> ModelEntry | None:
+    key = st.session_state.get("current_model", "")
+    if key.startswith(PRETRAINED_PREFIX):  # only look there when chosen: loading needs TensorFlow
+        return pretrained_models().get(key)
+    return models().get(key)
+
+
+def select_model(key: str) -> None:
+    st.session_state["current_model"] = key
+
+
+def add_model(entry: ModelEntry) -> ModelEntry:
+    """Register a model (once per key) and make it the current one."""
+    entry = models().setdefault(entry.key, entry)
+    select_model(entry.key)
+    return entry
+
+
+def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
+    """Load a bundle someone uploaded (raises BundleError for anything that is not one)."""
+    from lstm_poem.files.bundle import load_bundle
+
+    key = "upload-" + hashlib.sha256(data).hexdigest()[:16]
+    if key in models():
+        select_model(key)
+        return models()[key]
+    poem = load_bundle(data)
+    return add_model(ModelEntry(key, f"{file_name} (uploaded)", "uploaded", poem))
