@@ -63,7 +63,7 @@ def test_after_a_training_the_copied_share_shows_on_train_and_generate(page):  #
     train_quick_demo_to_the_end(page)
     page.get_by_text("Is it learning, or memorising?").wait_for()
     # docs/screenshot-train-copied.png and screenshot-generate-copied.png are a long run's
-    # (scripts/memorising_screenshot.py): a quick demo stops before it copies anything.
+    # (bench/memorising_screenshot.py): a quick demo stops before it copies anything.
     page.get_by_role("button", name="Write poems with it").click()
     page.get_by_text("T = 1.5").first.wait_for()
     shares = page.get_by_text(re.compile(r"copied: \d+% of this poem"))

@@ -10,7 +10,7 @@ stretches (``docs/screenshot-generate-copied.png``). Takes a few minutes on two 
 
 Usage (from the repo root)::
 
-    nice -n 5 python scripts/memorising_screenshot.py [--out docs/screenshot-train-copied.png]
+    nice -n 5 python bench/memorising_screenshot.py [--out docs/screenshot-train-copied.png]
 """
 
 from __future__ import annotations
