@@ -135,3 +135,16 @@ def test_the_engine_never_imports_streamlit():
     )
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert loaded.stdout.strip() == "[]"
+
+
+def test_scripts_that_make_shipped_files_do_not_import_the_benchmarks():
+    """What scripts/ builds (pretrained models, the improvements table) depends on the engine only."""
+    for path in sorted((ROOT / "scripts").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            assert not any(m.split(".")[0] == "bench" for m in modules), f"{path.name} imports {modules}"
