@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -39,15 +39,21 @@ def _train_parser(commands) -> None:
     p.add_argument("corpus", help="plain-text file of verse")
     p.add_argument("--out", required=True, help="where to write the model bundle (.zip)")
     p.add_argument("--level", choices=["char", "word"], help="tokens are characters or words (default char)")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn"], help="recurrent cell type")
-    p.add_argument("--layers", type=int, help="stacked recurrent layers (1-3)")
-    p.add_argument("--units", type=int, help="units per recurrent layer")
+    p.add_argument(
+        "--cell", choices=["lstm", "gru", "rnn", "transformer"], help="recurrent cell type, or a Transformer"
+    )
+    p.add_argument("--layers", type=int, help="stacked recurrent layers (1-3) or Transformer blocks (1-8)")
+    p.add_argument("--units", type=int, help="units per recurrent layer, or a Transformer's width")
+    p.add_argument("--heads", type=int, help="Transformer only: attention heads (they split the width)")
+    p.add_argument("--context", type=int, help="Transformer only: the longest window its positions cover")
     p.add_argument("--embedding", type=int, help="embedding size")
     p.add_argument("--dropout", type=float, help="dropout after each recurrent layer (0-0.8)")
     p.add_argument("--max-words", type=int, help="vocabulary cap at word level")
     p.add_argument("--seq-len", type=int, help="window length in tokens")
     p.add_argument("--batch-size", type=int, help="windows per batch")
     p.add_argument("--learning-rate", type=float, help="Adam learning rate")
+    p.add_argument("--warmup-steps", type=int, help="batches over which the learning rate climbs to its value")
+    p.add_argument("--weight-decay", type=float, help="AdamW weight decay (0 = plain Adam)")
     p.add_argument("--epochs", type=int, help="maximum epochs")
     p.add_argument("--patience", type=int, help="epochs without held-out improvement before stopping")
     p.add_argument("--min-delta", type=float, help="smallest drop in held-out loss that counts as improvement")
@@ -151,16 +157,30 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _log_progress(record: ProgressRecord) -> None:
-    if isinstance(record, EpochRecord):
+def _progress_logger(config: TrainConfig) -> Callable[[ProgressRecord], None]:
+    """Logs each epoch: losses, patience, learning rate, time, and (for epochs of a fixed number of
+    batches) the tokens trained per second of the epoch, held-out scoring and sample included."""
+    tokens = config.steps_per_epoch * config.batch_size * config.seq_len
+    previous = {"elapsed": 0.0, "epoch": 0}
+
+    def log(record: ProgressRecord) -> None:
+        if not isinstance(record, EpochRecord):
+            return
+        # After a resume the first epoch's time includes the epochs before it; its speed is not shown.
+        speed = ""
+        if tokens and record.epoch == previous["epoch"] + 1 and record.elapsed > previous["elapsed"]:
+            speed = f"  {tokens / (record.elapsed - previous['elapsed']):,.0f} tokens/s"
+        previous.update(elapsed=record.elapsed, epoch=record.epoch)
         _log(
             f"epoch {record.epoch:3d}  loss {record.loss:.4f}  held-out {record.val_loss:.4f}  "
             f"best {record.best_val_loss:.4f} (epoch {record.best_epoch})  "
             f"patience {record.epochs_without_improvement}/{record.patience}  lr {record.learning_rate:.2g}  "
-            f"{record.elapsed:.0f}s"
+            f"{record.elapsed:.0f}s{speed}"
         )
         if record.sample:
             _log("  " + record.sample.replace("\n", "\n  "))
+
+    return log
 
 
 def _log_checkpoint(folder: Path) -> None:
@@ -203,7 +223,7 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
         _log(f"note: {note}")
     if args.checkpoint_dir:
         _log_checkpoint(Path(args.checkpoint_dir))
-    result = train(corpus, model_config, train_config, on_progress=_log_progress, init_from=base)
+    result = train(corpus, model_config, train_config, on_progress=_progress_logger(train_config), init_from=base)
     for note in result.notes:
         _log(f"note: {note}")
     try:

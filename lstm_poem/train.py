@@ -36,7 +36,7 @@ from lstm_poem.data import (
     training_windows_per_epoch,
 )
 from lstm_poem.finetune import adapt_vocabulary, freeze, network_from_base
-from lstm_poem.model import ModelConfig, PoemModel, build_model, resolve_precision
+from lstm_poem.model import ConfigError, ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.records import EpochRecord, ProgressRecord
 from lstm_poem.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens, words
 from lstm_poem.train_config import TrainConfig
@@ -152,6 +152,11 @@ def train(
         tokenizer = _fit_words_on_training_part(corpus.text, model_config.max_words, train_config)
     else:
         tokenizer = fit_tokenizer(corpus.text, "char")
+    if model_config.is_transformer and train_config.seq_len > model_config.context:
+        raise ConfigError(
+            f"The window (seq_len {train_config.seq_len}) is longer than the Transformer's context "
+            f"({model_config.context} positions); use a window of at most {model_config.context}."
+        )
     split = split_tokens(corpus.text, tokenizer, train_config)
     model_config.check_size(tokenizer.vocab_size)
     resume = None
@@ -174,7 +179,7 @@ def train(
         network = network_from_base(init_from, tokenizer.vocab_size, precision)
     freeze(network, train_config.freeze_embedding, train_config.freeze_layers)
     network.compile(
-        optimizer=keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0),
+        optimizer=make_optimizer(train_config),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     steps = train_config.steps_per_epoch or None
@@ -182,7 +187,10 @@ def train(
         split.train, train_config.seq_len, train_config.batch_size, seed, endless=steps is not None
     )
     heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
-    poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
+    # The training settings from the start: a Transformer's samples attend to at most one window.
+    poem = PoemModel(
+        network=network, tokenizer=tokenizer, config=model_config, info={"training": train_config.to_dict()}
+    )
 
     early_stopping = keras.callbacks.EarlyStopping(
         monitor="val_loss",
@@ -191,6 +199,10 @@ def train(
         restore_best_weights=train_config.keep_weights == "best",
     )
     callbacks = [early_stopping]
+    if train_config.warmup_steps:
+        from lstm_poem.schedule import WarmUp
+
+        callbacks.insert(0, WarmUp(train_config.learning_rate, train_config.warmup_steps))
     reduce_lr = None
     if train_config.lr_patience:
         reduce_lr = keras.callbacks.ReduceLROnPlateau(
@@ -281,6 +293,21 @@ def train(
     finished = result(reason)
     poem.info = _bundle_info(corpus, finished, init_from)
     return finished
+
+
+def make_optimizer(config: TrainConfig):
+    """Adam, or AdamW when ``config.weight_decay`` is set; gradients clipped to norm 1 either way.
+
+    AdamW decays kernels and embedding tables only: shrinking biases, LayerNorm scales or learned
+    positions towards 0 regularises nothing useful. Both keep the same slots, so checkpoints are alike.
+    """
+    import keras
+
+    if not config.weight_decay:
+        return keras.optimizers.Adam(config.learning_rate, clipnorm=1.0)
+    optimizer = keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay, clipnorm=1.0)
+    optimizer.exclude_from_weight_decay(var_names=["bias", "offset", "scale", "positions"])
+    return optimizer
 
 
 def split_tokens(text: str, tokenizer: Tokenizer, config: TrainConfig) -> Split:
