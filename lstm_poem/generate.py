@@ -134,12 +134,6 @@ class RecurrentReader:
         return logits, states
 
 
-def window(poem: PoemModel) -> int:
-    """How many tokens a Transformer attends to while writing: its context, but no more than the
-    windows it was trained on (positions beyond them never learned anything)."""
-    return min(poem.config.context, poem.seq_len)
-
-
 class Generator:
     """Samples from a :class:`PoemModel`. Build one per model and reuse it: the
     compiled sampling graph is kept, so every call after the first is fast."""
@@ -151,7 +145,7 @@ class Generator:
         if poem.config.is_transformer:
             from lstm_poem.transformer import CachedDecoder
 
-            self._reader = CachedDecoder(poem.network, window(poem))
+            self._reader = CachedDecoder(poem.network, poem.attention_window)
         else:
             self._reader = RecurrentReader(poem.network)
         mask = np.zeros(poem.tokenizer.vocab_size, dtype=np.float32)

@@ -69,7 +69,7 @@ class ModelConfig:
             raise ConfigError(f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}.")
         check_int("layers", self.layers, 1, 8 if self.is_transformer else 3)
         check_int("units", self.units, 8, 2048)
-        check_int("embedding", self.embedding, 4, 2048)
+        check_int("embedding", self.embedding, 4, 2048 if self.is_transformer else 1024)
         check_range("dropout", self.dropout, 0.0, 0.8)
         check_int("max_words", self.max_words, 10, 50_000)
         check_int("heads", self.heads, 1, 32)
@@ -231,3 +231,9 @@ class PoemModel:
     @property
     def seq_len(self) -> int:
         return int(self.info.get("training", {}).get("seq_len", 100))
+
+    @property
+    def attention_window(self) -> int:
+        """How many tokens a Transformer attends to while writing or being looked into: its context, but
+        no more than the windows it was trained on (positions beyond them never learned anything)."""
+        return min(self.config.context, self.seq_len)

@@ -248,9 +248,11 @@ class AttentionMap:
 
 
 def attention_map(poem, text: str) -> AttentionMap:
-    """Run ``text`` (its last ``context`` known tokens) through a Transformer and keep every head's
-    attention weights. Raises ValueError when nothing of the text is known to the model."""
-    ids = poem.tokenizer.encode(text).ids[-poem.config.context :]
+    """Run ``text`` (its last ``poem.attention_window`` known tokens, as many as the model reads when
+    writing) through a Transformer and keep every head's attention weights.
+
+    Raises ValueError when nothing of the text is known to the model."""
+    ids = poem.tokenizer.encode(text).ids[-poem.attention_window :]
     if not ids:
         raise ValueError("None of this text is in the model's vocabulary.")
     network = poem.network
