@@ -226,3 +226,14 @@ def test_checkpoints_resume_a_transformer(small_text, tmp_path):
     resumed = train(small_text, tiny_transformer(), transformer_training(epochs=2, **settings))
     assert [r.epoch for r in resumed.history] == [1, 2] and resumed.history[0] == first.history[0]
     assert load_bundle(tmp_path / "best.zip").config.cell == "transformer"
+
+
+def test_the_deepest_transformer_a_bundle_may_describe_loads(trained_transformer):
+    """Eight blocks are 101 weight arrays: more zip members than a recurrent bundle ever has."""
+    from lstm_poem.model import PoemModel
+
+    poem = trained_transformer.poem
+    config = tiny_transformer(layers=8)
+    deep = PoemModel(build_model(config, poem.tokenizer.vocab_size), poem.tokenizer, config, poem.info)
+    loaded = load_bundle(bundle_bytes(deep))
+    assert len(loaded.network.weights) == 5 + 12 * 8 and loaded.config == config
