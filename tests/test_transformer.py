@@ -142,6 +142,7 @@ def test_the_window_is_the_trained_one_within_the_context(trained_transformer):
 
 
 def test_attention_weights_per_layer_and_head(trained_transformer):
+    from lstm_poem.inside import trace
     from lstm_poem.transformer import attention_map
 
     text = PRIME[:20]
@@ -154,6 +155,8 @@ def test_attention_weights_per_layer_and_head(trained_transformer):
     assert len(attention_map(trained_transformer.poem, PRIME * 3).pieces) == CONTEXT
     with pytest.raises(ValueError, match="vocabulary"):
         attention_map(trained_transformer.poem, "\u2603\u2603")
+    with pytest.raises(ValueError, match="attention"):  # the gates' trace says where to look instead
+        trace(trained_transformer.poem, text)
 
 
 def test_bundle_round_trip_gives_the_same_poems(trained_transformer, transformer_generator):
