@@ -71,6 +71,15 @@ class Recipe:
 # engine falls back to float32.
 HALF = ("--weight-dtype", "float16", "--precision", "mixed_bfloat16")
 
+# The Transformers train in float32: bfloat16 made them no faster here (bench/bench_transformer_sizes.py).
+HALF_WEIGHTS = ("--weight-dtype", "float16")
+# The verse Transformer's shape: 4 blocks 192 wide (1.85 M weights, a float16 bundle under 4 MB), 4 heads,
+# 256 characters of context (about six lines of verse). Fine-tunes keep its window; batches of 16 windows
+# of 256 are as many characters a step as the LSTMs' 64 of 100 would be, near enough (4,096 against 6,400).
+TRANSFORMER_WINDOW = ("--seq-len", "256", "--batch-size", "16")
+# AdamW with a warm-up at a smaller rate than a fresh run's, as the LSTM fine-tunes use a smaller rate too.
+TRANSFORMER_FINE_TUNE = ("--learning-rate", "0.0005", "--warmup-steps", "50", "--weight-decay", "0.1")
+
 RECIPES = (
     Recipe(
         "verse_base",
@@ -155,10 +164,63 @@ RECIPES = (
 )
 
 
+TRANSFORMER_RECIPES = (
+    Recipe(
+        "verse_transformer",
+        "English verse, a small GPT (base model)",
+        "The verse base's 8,868 poems read by a decoder-only Transformer, the kind of network GPT is: each "
+        "character looks back at the last 256 through attention instead of carrying a memory along.",
+        "english_verse.txt (8,868 public-domain poems, 18.3 MB), ../shared/corpora; every 10th poem held out",
+        ("english_verse.txt",),
+        (
+            "--holdout", "poems", "--cell", "transformer", "--layers", "4", "--units", "192", "--heads", "4",
+            "--context", "256", *TRANSFORMER_WINDOW, "--dropout", "0.1", "--learning-rate", "0.002",
+            "--warmup-steps", "200", "--weight-decay", "0.1", "--lr-min-delta", "0.002",
+            "--steps-per-epoch", "200", "--epochs", "300", "--patience", "4", *HALF_WEIGHTS,
+        ),  # fmt: skip
+        held_out="every 10th poem of english_verse.txt (886 poems, 1.6 MB)",
+        checkpoint=True,
+    ),
+    Recipe(
+        "transformer_plays",
+        "Shakespeare's plays, a small GPT",
+        "The verse Transformer fine-tuned on the plays, the step to the sonnets (as for the LSTMs).",
+        "Tiny Shakespeare (karpathy/char-rnn), ../shared/corpora/tinyshakespeare.txt",
+        ("tinyshakespeare.txt",),
+        (*TRANSFORMER_WINDOW, *TRANSFORMER_FINE_TUNE, "--steps-per-epoch", "200", "--epochs", "3",
+         "--patience", "2", *HALF_WEIGHTS),  # fmt: skip
+        base="verse_transformer",
+    ),
+    Recipe(
+        "transformer_sonnets",
+        "Shakespeare's sonnets, a small GPT",
+        "The verse Transformer through the plays to the sonnets: the LSTM sonnets model's recipe, on a "
+        "Transformer.",
+        "Shakespeare's Sonnets (Project Gutenberg #1041), ../shared/corpora/shakespeare_sonnets.txt",
+        ("shakespeare_sonnets.txt",),
+        (*TRANSFORMER_WINDOW, *TRANSFORMER_FINE_TUNE, "--epochs", "60", "--patience", "6", *HALF_WEIGHTS),
+        base="transformer_plays",
+        held_out="the sonnets' last 10%",
+    ),
+    Recipe(
+        "transformer_frost",
+        "Robert Frost, a small GPT",
+        "The verse Transformer fine-tuned on Frost: the LSTM Frost model's recipe, on a Transformer.",
+        "Frost's North of Boston (1914) and Mountain Interval (1916), ../shared/corpora, joined in that order",
+        ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
+        (*TRANSFORMER_WINDOW, *TRANSFORMER_FINE_TUNE, "--epochs", "60", "--patience", "6", *HALF_WEIGHTS),
+        base="verse_transformer",
+        held_out="the last 10% of the two books joined (the end of Mountain Interval)",
+    ),
+)
+RECIPES += TRANSFORMER_RECIPES
+
 # Recipes run in training order (the base before the models fine-tuned from it). The Generate
 # page opens with the catalog's first model: Frost, who wrote its default seed line.
 CATALOG_ORDER = ("frost", "sonnets", "sample_verse", "verse_base", "verse_words", "plays")
-# Fine-tuned models whose held-out text the base is scored on before any fine-tuning.
+CATALOG_ORDER += tuple(recipe.name for recipe in TRANSFORMER_RECIPES)
+# Fine-tuned models whose held-out text a base is scored on before any fine-tuning (the Transformer
+# fine-tunes hold out the same texts as these).
 SCORED_BY_BASE = ("sonnets", "frost")
 
 

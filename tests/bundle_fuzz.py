@@ -1,5 +1,7 @@
 """Fuzz the bundle loader: mutate a real small bundle; loading must give a model that generates, or a BundleError.
 
+The seeds are two real bundles, a tiny LSTM and a tiny Transformer; each example mutates one of them.
+
 Runs as a program in its own process, under a memory limit, so that a
 regression that allocates what a hostile file claims fails instead of taking
 the machine's memory::
@@ -53,6 +55,8 @@ JSON_PATHS = (
     "model.embedding",
     "model.dropout",
     "model.max_words",
+    "model.heads",
+    "model.context",
     "model.extra",
     "tokenizer",
     "tokenizer.level",
@@ -80,7 +84,7 @@ json_values = st.recursive(
     | st.integers(-(2**70), 2**70)
     | st.floats()
     | st.text(max_size=12)
-    | st.sampled_from(["lstm", "gru", "rnn", "char", "word", "<unk>", "\n", "lstm-poem-bundle"]),
+    | st.sampled_from(["lstm", "gru", "rnn", "transformer", "char", "word", "<unk>", "\n", "lstm-poem-bundle"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8,
 )
@@ -301,16 +305,33 @@ def check(data: bytes, recipe: list, tally: Tally, time_bound: float) -> None:
         tally.fail(f"took {took:.0f} s (bound {time_bound:.0f} s)", recipe)
 
 
-def base_bundle() -> bytes:
-    """A real, small bundle: a tiny char LSTM trained one epoch on the project's own verse."""
+def base_bundles() -> list[bytes]:
+    """Real, small bundles: a tiny char LSTM and a tiny char Transformer, each trained one epoch on the
+    project's own verse."""
     from lstm_poem.network.model import ModelConfig
     from lstm_poem.training.train import train
     from lstm_poem.training.train_config import TrainConfig
 
     text = (ROOT / "sample_corpora" / "ballads.txt").read_text(encoding="utf-8")[:3000]
-    model = ModelConfig(units=16, embedding=8, dropout=0.0)
-    result = train(text, model, TrainConfig(seq_len=16, batch_size=32, epochs=1, patience=1, seed=0))
-    return bundle_bytes(result.poem)
+    models = (
+        lambda: ModelConfig(units=16, embedding=8, dropout=0.0),
+        lambda: ModelConfig(cell="transformer", layers=2, units=16, heads=2, context=16, dropout=0.0),
+    )
+    config = TrainConfig(seq_len=16, batch_size=32, epochs=1, patience=1, seed=0)
+    return [bundle_bytes(train(text, model(), config).poem) for model in _buildable(models)]
+
+
+def _buildable(models):
+    """The model descriptions this engine knows: an older commit's (``scripts/fuzz_bundles.py --against``),
+    from before Transformers, fuzzes the LSTM alone."""
+    from lstm_poem.network.model import ConfigError
+
+    for model in models:
+        try:
+            model()
+        except (ConfigError, TypeError):
+            continue
+        yield model
 
 
 def _limit_memory(extra_mb: int) -> int:
@@ -323,10 +344,11 @@ def _limit_memory(extra_mb: int) -> int:
 
 
 def run(examples: int, run_seed: int, memory_mb: int, time_bound: float) -> dict:
-    good = base_bundle()
+    goods = base_bundles()
     tally = Tally()
-    check(good, [], tally, time_bound)  # the unmutated bundle loads and generates (compiles TensorFlow once)
-    assert tally.loaded == 1 and not tally.failures, tally.failures
+    for good in goods:  # the unmutated bundles load and generate (compiles TensorFlow once for each)
+        check(good, [], tally, time_bound)
+    assert tally.loaded == len(goods) and not tally.failures, tally.failures
     cap_mb = _limit_memory(memory_mb)
     started = time.monotonic()
 
@@ -337,17 +359,18 @@ def run(examples: int, run_seed: int, memory_mb: int, time_bound: float) -> dict
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(st.lists(mutations, min_size=1, max_size=3))
-    def fuzz(recipe):
-        data = good
-        for mutation in recipe:
+    @given(st.sampled_from(range(len(goods))), st.lists(mutations, min_size=1, max_size=3))
+    def fuzz(which, recipe):
+        data = goods[which]
+        recipe = [("seed", which), *recipe]
+        for mutation in recipe[1:]:
             data = mutate(data, mutation)
         check(data, recipe, tally, time_bound)
 
     fuzz()
     return {
-        "examples": tally.examples - 1,
-        "loaded": tally.loaded - 1,
+        "examples": tally.examples - len(goods),
+        "loaded": tally.loaded - len(goods),
         "refused": tally.refused,
         "failed": tally.failed,
         "distinct_models_generated": len(tally.generated),

@@ -21,7 +21,7 @@ from bundle_edits import (
 )
 
 from lstm_poem.files.bundle import BundleError, load_bundle
-from lstm_poem.files.bundle_checks import MAX_JSON_DEPTH
+from lstm_poem.files.bundle_checks import MAX_JSON_DEPTH, MAX_ZIP_MEMBERS
 from lstm_poem.network.generate import Generator
 
 
@@ -126,7 +126,7 @@ def test_extra_duplicated_and_swapped_arrays_are_refused(good_bytes):
 def test_duplicate_or_countless_members_of_the_archive_are_refused(good_bytes):
     parts = members(good_bytes)
     _refused(zipped([*parts, parts[0]]), "two parts with the same name")
-    _refused(zipped(parts + [(f"x{i}", b"") for i in range(100)]), "far more parts")
+    _refused(zipped(parts + [(f"x{i}", b"") for i in range(MAX_ZIP_MEMBERS)]), "far more parts")
 
 
 def test_float16_weights_are_accepted_and_widened(good_bytes, trained):

@@ -75,9 +75,9 @@ def test_every_relative_link_in_the_documents_leads_to_a_file_and_heading_that_e
 
 def test_every_screenshot_the_documents_show_is_one_the_browser_tests_or_a_script_refresh():
     """``LSTM_POEM_SCREENSHOTS=docs ./run test tests/test_browser*.py`` rewrites every picture shown, except
-    a long run's, which a script in scripts/ takes (its default --out names it)."""
+    a long run's, which a script in bench/ takes (its default --out names it)."""
     taken = re.compile(r'shoot\(page, "([^"]+)"\)|"(screenshot-[\w-]+\.png)"')  # a test's shot | a script's --out
-    sources = (*(ROOT / "tests").glob("test_browser*.py"), *(ROOT / "scripts").glob("*screenshot*.py"))
+    sources = (*(ROOT / "tests").glob("test_browser*.py"), *(ROOT / "bench").glob("*screenshot*.py"))
     shot = {
         by_test or by_script for source in sources for by_test, by_script in taken.findall(source.read_text("utf-8"))
     }

@@ -28,7 +28,7 @@ def test_recurrent_layers_keep_cudnn_compatible_settings():
 @pytest.mark.parametrize(
     "settings, fragment",
     [
-        ({"cell": "transformer"}, "cell"),
+        ({"cell": "gpt"}, "cell"),
         ({"level": "byte"}, "level"),
         ({"layers": 4}, "layers"),
         ({"layers": 1.5}, "whole number"),

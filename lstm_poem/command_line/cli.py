@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -61,16 +61,30 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _log_progress(record: ProgressRecord) -> None:
-    if isinstance(record, EpochRecord):
+def _progress_logger(config: TrainConfig) -> Callable[[ProgressRecord], None]:
+    """Logs each epoch: losses, patience, learning rate, time, and (for epochs of a fixed number of
+    batches) the tokens trained per second of the epoch, held-out scoring and sample included."""
+    tokens = config.steps_per_epoch * config.batch_size * config.seq_len
+    previous = {"elapsed": 0.0, "epoch": 0}
+
+    def log(record: ProgressRecord) -> None:
+        if not isinstance(record, EpochRecord):
+            return
+        # After a resume the first epoch's time includes the epochs before it; its speed is not shown.
+        speed = ""
+        if tokens and record.epoch == previous["epoch"] + 1 and record.elapsed > previous["elapsed"]:
+            speed = f"  {tokens / (record.elapsed - previous['elapsed']):,.0f} tokens/s"
+        previous.update(elapsed=record.elapsed, epoch=record.epoch)
         _log(
             f"epoch {record.epoch:3d}  loss {record.loss:.4f}  held-out {record.val_loss:.4f}  "
             f"best {record.best_val_loss:.4f} (epoch {record.best_epoch})  "
             f"patience {record.epochs_without_improvement}/{record.patience}  lr {record.learning_rate:.2g}  "
-            f"{record.elapsed:.0f}s"
+            f"{record.elapsed:.0f}s{speed}"
         )
         if record.sample:
             _log("  " + record.sample.replace("\n", "\n  "))
+
+    return log
 
 
 def _log_checkpoint(folder: Path) -> None:
@@ -113,7 +127,7 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
         _log(f"note: {note}")
     if args.checkpoint_dir:
         _log_checkpoint(Path(args.checkpoint_dir))
-    result = train(corpus, model_config, train_config, on_progress=_log_progress, init_from=base)
+    result = train(corpus, model_config, train_config, on_progress=_progress_logger(train_config), init_from=base)
     for note in result.notes:
         _log(f"note: {note}")
     try:

@@ -27,8 +27,9 @@ MAX_JSON_BYTES = 5_000_000
 # for long chains while staying far below Python's recursion limit.
 MAX_JSON_DEPTH = 100
 MAX_JSON_CONTAINERS = 100_000
-# Bundles hold 2 members and their weights at most 12 arrays (3 stacked layers).
-MAX_ZIP_MEMBERS = 64
+# Bundles hold 2 members; their weights at most 12 arrays for 3 stacked recurrent layers, and
+# 101 for a Transformer of 8 blocks (5 + 12 per block).
+MAX_ZIP_MEMBERS = 128
 # numpy writes 118-byte headers padded to 128; anything much larger is not ours.
 MAX_NPY_HEADER = 1024
 # Zip bookkeeping around each stored array (local and central headers, zip64

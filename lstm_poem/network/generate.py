@@ -81,6 +81,39 @@ class NextTokenOdds:
     entropy_bits: np.ndarray  # entropy of the full distribution, per temperature
 
 
+class RecurrentReader:
+    """Reads tokens into a recurrent network one at a time, carrying each layer's state (h, or h and c)."""
+
+    def __init__(self, network):
+        self._embedding = network.get_layer("embedding")
+        self._cells = [layer.cell for layer in recurrent_layers(network)]
+        self._dense = network.get_layer("logits")
+
+    def state_specs(self) -> list:
+        import tensorflow as tf
+
+        return [[tf.TensorSpec([None, size]) for size in _state_sizes(cell)] for cell in self._cells]
+
+    def step(self, token_ids, states):
+        """Feed one token per row; return next-token logits and the new states."""
+        x = self._embedding(token_ids)
+        new_states = []
+        for cell, state in zip(self._cells, states):
+            x, state = cell(x, state, training=False)
+            new_states.append(list(state) if isinstance(state, (list, tuple)) else [state])
+        return self._dense(x), new_states
+
+    def prime(self, prime_ids):
+        """Feed the prime (batch of one) from zero states; return the last logits and the states."""
+        import tensorflow as tf
+
+        states = [[tf.zeros([1, size]) for size in _state_sizes(cell)] for cell in self._cells]
+        logits = tf.zeros([1, self._dense.units])
+        for i in tf.range(tf.shape(prime_ids)[0]):
+            logits, states = self.step(prime_ids[i][None], states)
+        return logits, states
+
+
 class Generator:
     """Samples from a :class:`PoemModel`. Build one per model and reuse it: the
     compiled sampling graph is kept, so every call after the first is fast."""
@@ -89,17 +122,19 @@ class Generator:
         import tensorflow as tf
 
         self.poem = poem
-        network = poem.network
-        self._embedding = network.get_layer("embedding")
-        self._cells = [layer.cell for layer in recurrent_layers(network)]
-        self._dense = network.get_layer("logits")
+        if poem.config.is_transformer:
+            from lstm_poem.network.transformer import CachedDecoder
+
+            self._reader = CachedDecoder(poem.network, poem.attention_window)
+        else:
+            self._reader = RecurrentReader(poem.network)
         mask = np.zeros(poem.tokenizer.vocab_size, dtype=np.float32)
         if poem.tokenizer.unknown_id is not None:
             mask[poem.tokenizer.unknown_id] = MASKED_LOGIT
         self._mask = tf.constant(mask)
         int_scalar = tf.TensorSpec([], tf.int32)
         vocab = poem.tokenizer.vocab_size
-        state_specs = [[tf.TensorSpec([None, size]) for size in _state_sizes(cell)] for cell in self._cells]
+        state_specs = self._reader.state_specs()
         self._advance_graph = tf.function(
             self._advance,
             input_signature=[
@@ -126,29 +161,15 @@ class Generator:
 
     # ----- graph pieces (run inside tf.function) -----
 
-    def _zero_states(self, batch):
-        import tensorflow as tf
-
-        return [[tf.zeros(tf.stack([batch, size])) for size in _state_sizes(cell)] for cell in self._cells]
-
     def _step(self, token_ids, states):
-        """Feed one token per row; return next-token logits and the new states."""
-        x = self._embedding(token_ids)
-        new_states = []
-        for cell, state in zip(self._cells, states):
-            x, state = cell(x, state, training=False)
-            new_states.append(list(state) if isinstance(state, (list, tuple)) else [state])
-        return self._dense(x) + self._mask, new_states
+        """Feed one token per row; return next-token logits (the unknown token masked) and the new states."""
+        logits, states = self._reader.step(token_ids, states)
+        return logits + self._mask, states
 
     def _prime(self, prime_ids):
         """Run the prime through the network once (batch of one); return logits and states."""
-        import tensorflow as tf
-
-        states = self._zero_states(1)
-        logits = tf.zeros([1, self.poem.tokenizer.vocab_size])
-        for i in tf.range(tf.shape(prime_ids)[0]):
-            logits, states = self._step(prime_ids[i][None], states)
-        return logits, states
+        logits, states = self._reader.prime(prime_ids)
+        return logits + self._mask, states
 
     def _advance(self, logits, states, temperatures, uniform, forced, top_k=None, top_p=None):
         """One step for every column: pick a token (or take the one ``forced`` >= 0), feed it in.

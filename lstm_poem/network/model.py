@@ -1,4 +1,4 @@
-"""The network: Embedding -> recurrent layer(s) -> Dense logits.
+"""The network: Embedding -> recurrent layer(s) -> Dense logits, or a small GPT (``lstm_poem.network.transformer``).
 
 :class:`ModelConfig` is plain validated data (it is what a bundle stores), and
 :func:`build_model` is the only place that turns it into Keras layers, so a
@@ -12,9 +12,14 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from lstm_poem import limits
+from lstm_poem.network.shapes import transformer_shapes
 from lstm_poem.text.tokenizer import Tokenizer
 
-CELLS = ("lstm", "gru", "rnn")
+RECURRENT_CELLS = ("lstm", "gru", "rnn")
+CELLS = (*RECURRENT_CELLS, "transformer")
+# Settings only a Transformer has; a recurrent model's description leaves them out, so the bundles and
+# checkpoints written before they existed describe the same models as before.
+TRANSFORMER_SETTINGS = {"heads": 4, "context": 256}
 LEVELS = ("char", "word")
 # Compute precisions for training. Weights stay float32 either way, so a bundle does not depend on it.
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -39,7 +44,13 @@ def check_int(name: str, value: int, low: int, high: int) -> None:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture of a poem model. The vocabulary size comes from the tokenizer."""
+    """Architecture of a poem model. The vocabulary size comes from the tokenizer.
+
+    For ``cell="transformer"``, ``layers`` counts blocks and ``units`` is the width of every token's
+    vector; the embedding is that wide too (its table also reads out the logits), so ``embedding``
+    follows ``units``. ``heads`` splits the width between attention heads, and ``context`` is the
+    longest window the learned positions cover: training windows and generation never exceed it.
+    """
 
     level: str = "char"
     cell: str = "lstm"
@@ -48,21 +59,37 @@ class ModelConfig:
     embedding: int = 64
     dropout: float = 0.2
     max_words: int = 4000  # vocabulary cap, word level only
+    heads: int = TRANSFORMER_SETTINGS["heads"]  # Transformer only
+    context: int = TRANSFORMER_SETTINGS["context"]  # Transformer only
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise ConfigError(f"level must be one of {', '.join(LEVELS)}, not {self.level!r}.")
         if self.cell not in CELLS:
             raise ConfigError(f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}.")
-        check_int("layers", self.layers, 1, 3)
+        check_int("layers", self.layers, 1, 8 if self.is_transformer else 3)
         check_int("units", self.units, 8, 2048)
-        check_int("embedding", self.embedding, 4, 1024)
+        check_int("embedding", self.embedding, 4, 2048 if self.is_transformer else 1024)
         check_range("dropout", self.dropout, 0.0, 0.8)
         check_int("max_words", self.max_words, 10, 50_000)
+        check_int("heads", self.heads, 1, 32)
+        check_int("context", self.context, 4, 2048)
+        if self.is_transformer:
+            if self.units % self.heads:
+                raise ConfigError(f"units ({self.units}) must be a multiple of heads ({self.heads}).")
+            object.__setattr__(self, "embedding", self.units)  # tied: the table is as wide as the model
+        elif any(getattr(self, name) != default for name, default in TRANSFORMER_SETTINGS.items()):
+            raise ConfigError("heads and context are settings of a Transformer (cell transformer).")
+
+    @property
+    def is_transformer(self) -> bool:
+        return self.cell == "transformer"
 
     def weight_shapes(self, vocab_size: int) -> list[tuple[int, ...]]:
         """Shapes of the network's weight arrays in Keras's order, computed without building anything
         (a bundle's arrays are checked against them before they are read)."""
+        if self.is_transformer:
+            return transformer_shapes(vocab_size, self.units, self.layers, self.context)
         gates = {"lstm": 4, "gru": 3, "rnn": 1}[self.cell] * self.units
         # Keras GRU keeps a second recurrent bias (reset_after=True).
         bias: tuple[int, ...] = (2, gates) if self.cell == "gru" else (gates,)
@@ -87,7 +114,11 @@ class ModelConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.is_transformer:
+            for name in TRANSFORMER_SETTINGS:
+                del data[name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
@@ -134,6 +165,12 @@ def build_model(config: ModelConfig, vocab_size: int, precision: str = "float32"
     if precision not in PRECISIONS:
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}.")
     config.check_size(vocab_size)
+    if config.is_transformer:
+        from lstm_poem.network.transformer import build_transformer
+
+        return build_transformer(
+            vocab_size, config.units, config.layers, config.heads, config.context, config.dropout, precision
+        )
     layer_types = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
     inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, config.embedding, name="embedding", dtype=precision)(inputs)
@@ -151,6 +188,14 @@ def recurrent_layers(model) -> list:
     return [layer for layer in model.layers if hasattr(layer, "cell")]
 
 
+def stacked_layers(model) -> list:
+    """The layers stacked between the embedding and the logits (recurrent layers or Transformer
+    blocks), first to last: what fine-tuning copies and may freeze."""
+    from lstm_poem.network.transformer import blocks
+
+    return recurrent_layers(model) or blocks(model)
+
+
 @dataclass
 class PoemModel:
     """A trained network with everything needed to use it: what train() returns,
@@ -165,3 +210,9 @@ class PoemModel:
     @property
     def seq_len(self) -> int:
         return int(self.info.get("training", {}).get("seq_len", 100))
+
+    @property
+    def attention_window(self) -> int:
+        """How many tokens a Transformer attends to while writing or being looked into: its context, but
+        no more than the windows it was trained on (positions beyond them never learned anything)."""
+        return min(self.config.context, self.seq_len)

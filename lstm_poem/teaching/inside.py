@@ -117,8 +117,12 @@ def trace(poem: PoemModel, text: str, max_tokens: int = 600) -> Trace:
     """Run ``text`` (its first ``max_tokens`` known tokens) through the network step by step.
 
     Unknown characters or words are skipped, as when seeding a poem. Raises
-    ValueError when nothing of the text is known to the model.
+    ValueError when nothing of the text is known to the model, or when the model
+    is a Transformer (it has no gates: :func:`lstm_poem.network.transformer.attention_map`
+    shows where it looks instead).
     """
+    if poem.config.is_transformer:
+        raise ValueError("A Transformer has no gates or memory cells to trace; look at its attention instead.")
     ids = np.asarray(poem.tokenizer.encode(text).ids[:max_tokens], dtype=np.int64)
     if len(ids) == 0:
         raise ValueError("None of this text is in the model's vocabulary.")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_poem.network.model import PoemModel, build_model, recurrent_layers
+from lstm_poem.network.model import PoemModel, build_model, recurrent_layers, stacked_layers
 from lstm_poem.text.tokenizer import CharTokenizer, Tokenizer
 
 # Fine-tuning overwrites what the base knows if the steps are large; the pages
@@ -66,23 +66,36 @@ def network_from_base(base: PoemModel, vocab_size: int, precision: str = "float3
     old_size = base.tokenizer.vocab_size
     extra = vocab_size - old_size
 
+    if base.config.is_transformer:
+        # One table both reads the tokens in and scores them out (tied), with its own output bias.
+        table, bias, *rest = base.network.get_weights()
+        network.set_weights([_grown_rows(table, extra), _grown_bias(bias, extra), *rest])
+        return network
     (embeddings,) = base.network.get_layer("embedding").get_weights()
-    new_rows = np.repeat(embeddings.mean(axis=0, keepdims=True), extra, axis=0)
-    network.get_layer("embedding").set_weights([np.concatenate([embeddings, new_rows])])
+    network.get_layer("embedding").set_weights([_grown_rows(embeddings, extra)])
 
     for old, new in zip(recurrent_layers(base.network), recurrent_layers(network), strict=True):
         new.set_weights(old.get_weights())
 
     kernel, bias = base.network.get_layer("logits").get_weights()
-    new_columns = np.repeat(kernel.mean(axis=1, keepdims=True), extra, axis=1)
-    new_bias = np.full(extra, bias.min(), dtype=bias.dtype)
     logits = network.get_layer("logits")
-    logits.set_weights([np.concatenate([kernel, new_columns], axis=1), np.concatenate([bias, new_bias])])
+    logits.set_weights([_grown_rows(kernel.T, extra).T, _grown_bias(bias, extra)])
     return network
 
 
+def _grown_rows(table: np.ndarray, extra: int) -> np.ndarray:
+    """``table`` with ``extra`` rows appended, each the average row (an "ordinary" token)."""
+    return np.concatenate([table, np.repeat(table.mean(axis=0, keepdims=True), extra, axis=0)])
+
+
+def _grown_bias(bias: np.ndarray, extra: int) -> np.ndarray:
+    """``bias`` with ``extra`` entries at its lowest value (new tokens start as unlikely as the rarest)."""
+    return np.concatenate([bias, np.full(extra, bias.min(), dtype=bias.dtype)])
+
+
 def freeze(network, embedding: bool, layers: int) -> None:
-    """Keep the embedding and/or the lowest ``layers`` recurrent layers fixed while the rest trains."""
+    """Keep the embedding and/or the lowest ``layers`` recurrent layers (or Transformer blocks) fixed
+    while the rest trains."""
     network.get_layer("embedding").trainable = not embedding
-    for index, layer in enumerate(recurrent_layers(network)):
+    for index, layer in enumerate(stacked_layers(network)):
         layer.trainable = index >= layers

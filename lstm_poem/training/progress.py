@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import keras
 
-from lstm_poem.network.model import PoemModel, build_model, recurrent_layers
+from lstm_poem.network.model import PoemModel, build_model
 from lstm_poem.training.records import SAMPLE_TEMPERATURE, BatchRecord, EpochRecord, ProgressRecord
 from lstm_poem.training.train_config import TrainConfig
 
@@ -115,7 +115,7 @@ class ProgressCallback(keras.callbacks.Callback):
 
         if self.generator is None:
             poem = self.poem
-            if recurrent_layers(poem.network)[0].compute_dtype != "float32":
+            if poem.network.get_layer("embedding").compute_dtype != "float32":
                 # The generator carries float32 state; a bfloat16 network gets a float32 twin (weights copied
                 # each epoch, a few milliseconds), which is also what the finished run hands back.
                 self._float32_twin = build_model(poem.config, poem.tokenizer.vocab_size)

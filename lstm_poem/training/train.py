@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_poem.network.model import ModelConfig, PoemModel, build_model, resolve_precision
+from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.text.corpus import Corpus, corpus_from_text
 from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens
 from lstm_poem.training.data import (
@@ -73,6 +73,11 @@ def train(
     if init_from is not None:
         model_config = init_from.config
 
+    if model_config.is_transformer and train_config.seq_len > model_config.context:
+        raise ConfigError(
+            f"The window (seq_len {train_config.seq_len}) is longer than the Transformer's context "
+            f"({model_config.context} positions); use a window of at most {model_config.context}."
+        )
     tokenizer, notes = _tokenizer(corpus.text, model_config, train_config, init_from)
     split = split_tokens(corpus.text, tokenizer, train_config)
     model_config.check_size(tokenizer.vocab_size)
@@ -90,10 +95,17 @@ def train(
         split.train, train_config.seq_len, train_config.batch_size, seed, endless=steps is not None
     )
     heldout_data = make_dataset(split.heldout, train_config.seq_len, 256)
-    poem = PoemModel(network=network, tokenizer=tokenizer, config=model_config)
+    # The training settings from the start: a Transformer's samples attend to at most one window.
+    poem = PoemModel(
+        network=network, tokenizer=tokenizer, config=model_config, info={"training": train_config.to_dict()}
+    )
 
     watch = Watch.start(poem, split, train_config, on_progress, stop_event, start, notes, precision)
     callbacks = watch.callbacks()
+    if train_config.warmup_steps:
+        from lstm_poem.training.schedule import WarmUp
+
+        callbacks.insert(0, WarmUp(train_config.learning_rate, train_config.warmup_steps))
     if train_config.checkpoint_dir is not None:
         callbacks.append(
             _checkpoint_callback(
@@ -158,10 +170,25 @@ def _compiled_network(
         network = network_from_base(base, vocab_size, precision)
     freeze(network, config.freeze_embedding, config.freeze_layers)
     network.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
+        optimizer=make_optimizer(config),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     return network, precision, precision_note
+
+
+def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
+    """Adam, or AdamW when ``config.weight_decay`` is set; gradients clipped to norm 1 either way.
+
+    AdamW decays kernels and embedding tables only: shrinking biases, LayerNorm scales or learned
+    positions towards 0 regularises nothing useful. Both keep the same slots, so checkpoints are alike.
+    """
+    import keras
+
+    if not config.weight_decay:
+        return keras.optimizers.Adam(config.learning_rate, clipnorm=1.0)
+    optimizer = keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay, clipnorm=1.0)
+    optimizer.exclude_from_weight_decay(var_names=["bias", "offset", "scale", "positions"])
+    return optimizer
 
 
 def _checkpoint_callback(

@@ -23,6 +23,11 @@ class TrainConfig:
     seq_len: int = 100
     batch_size: int = 32
     learning_rate: float = 0.01
+    # Batches over which the learning rate climbs from near 0 to ``learning_rate`` (0 = start at it).
+    # A Transformer's first steps, with attention still uniform, diverge at full rate without it.
+    warmup_steps: int = 0
+    # AdamW's decoupled weight decay of kernels and embeddings (0 = plain Adam, as the LSTMs train).
+    weight_decay: float = 0.0
     epochs: int = 50
     patience: int = 5
     min_delta: float = 0.0
@@ -58,6 +63,8 @@ class TrainConfig:
         check_int("seq_len", self.seq_len, 4, 1000)
         check_int("batch_size", self.batch_size, 1, 1024)
         check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_int("warmup_steps", self.warmup_steps, 0, 1_000_000)
+        check_range("weight_decay", self.weight_decay, 0.0, 1.0)
         check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
         check_int("patience", self.patience, 1, 1000)
         check_range("min_delta", self.min_delta, 0.0, 1.0)
