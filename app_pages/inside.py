@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import inside_view, memo
+from ui import attention_view, inside_view, memo
 from ui.model_picker import pick_model
 
 # The project's own verse (sample_corpora/ballads.txt, CC0): varied lines, so units have something to follow.
@@ -17,21 +17,32 @@ entry = pick_model()
 text = st.text_area(
     "Text to read, one character at a time", key=memo.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000
 )
+transformer = entry.poem.config.is_transformer
 try:
-    result = inside_view.current_trace(entry, text)
+    result = (attention_view.current_attention if transformer else inside_view.current_trace)(entry, text)
 except ValueError as err:
     st.warning(f"{err} Type some of the kind of text it was trained on.", icon=":material/edit:")
     st.stop()
 if len(result.pieces) < len(text.rstrip()):
-    st.caption(f"Reading the first {len(result.pieces)} tokens the model knows.")
+    where = "last" if transformer else "first"
+    st.caption(f"Reading the {where} {len(result.pieces)} tokens the model knows.")
 
-explained, gates, odds, learning = st.tabs(
-    ["The cell, explained", "Gates at work", "Next-character odds", "Watch it learn"]
-)
-with explained:
-    inside_view.explain_cell(entry.poem.config.cell, result)
-with gates:
-    inside_view.gates_at_work(result)
+if transformer:
+    explained, looking, odds, learning = st.tabs(
+        ["Attention, explained", "Where it looks", "Next-character odds", "Watch it learn"]
+    )
+    with explained:
+        attention_view.explain_attention(entry)
+    with looking:
+        attention_view.where_it_looks(result)
+else:
+    explained, gates, odds, learning = st.tabs(
+        ["The cell, explained", "Gates at work", "Next-character odds", "Watch it learn"]
+    )
+    with explained:
+        inside_view.explain_cell(entry.poem.config.cell, result)
+    with gates:
+        inside_view.gates_at_work(result)
 with odds:
     inside_view.next_character_odds(entry, result)
 with learning:

@@ -299,3 +299,14 @@ def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, mon
     del at, job
     gc.collect()
     assert model() is None, "nothing outside the session may keep its model alive"
+
+
+def test_a_transformer_window_longer_than_its_context_is_refused_before_training():
+    at = open_page("app_pages/train.py")
+    at.selectbox(key="setting_cell").set_value("transformer").run()
+    at.number_input(key="setting_context").set_value(32).run()
+    at.number_input(key="setting_seq_len").set_value(64).run()
+    assert any("longer than the Transformer's context (32 positions)" in text for text in texts(at.error))
+    assert not at.exception
+    at.selectbox(key="setting_cell").set_value("lstm").run()  # its own settings are the LSTM's no more
+    assert not at.error

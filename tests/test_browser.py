@@ -270,26 +270,12 @@ def shared_draw(page) -> str:
     return re.search(r"u = ([\d.]+)\.", caption).group(1)
 
 
-def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_writes(page):
+def shortest_poems_on_generate(page) -> list[str]:
+    """Open Generate from the sidebar and write the shortest poems (20 characters after the seed)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from ui.sampling_controls import DEFAULT_SEED
 
-    page.goto("/watch")
-    page.get_by_role("button", name="Play").click()
-    wait_until(lambda: page.get_by_text(re.compile(r"^Step ([3-9]|1\d): where")).count() == 1)
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Pause").wait_for(state="detached")
-    page.wait_for_timeout(1500)  # a step the timer had already started may still arrive
-    number = step_shown(page)
-    assert 3 <= number < 20
-    check_step(page, number)
-    while number < 20:
-        page.get_by_role("button", name="One step").click()
-        number += 1
-        check_step(page, number)
-    shoot(page, "screenshot-watch.png")
-    stepped = poems_on_page(page)
     # The same session, so the same seed text, temperatures and random seed. A click that lands while the
     # last step is still being drawn can be lost, so it is repeated until the Generate page is there.
     title = page.get_by_role("heading", name="Generate poems")
@@ -310,7 +296,51 @@ def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_w
             break
     wait_until(lambda: all(len(poem) < len(DEFAULT_SEED) + 40 for poem in poems(page)))
     page.wait_for_timeout(1000)  # let the rerun finish drawing every column
-    assert poems(page) == stepped
+    return poems(page)
+
+
+def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_writes(page):
+    page.goto("/watch")
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: page.get_by_text(re.compile(r"^Step ([3-9]|1\d): where")).count() == 1)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause").wait_for(state="detached")
+    page.wait_for_timeout(1500)  # a step the timer had already started may still arrive
+    number = step_shown(page)
+    assert 3 <= number < 20
+    check_step(page, number)
+    while number < 20:
+        page.get_by_role("button", name="One step").click()
+        number += 1
+        check_step(page, number)
+    shoot(page, "screenshot-watch.png")
+    stepped = poems_on_page(page)
+    assert shortest_poems_on_generate(page) == stepped
+
+
+def test_an_uploaded_transformer_writes_on_generate_and_steps_the_same_poems_on_watch(page, tmp_path, small_text):
+    from conftest import tiny_train_config
+    from lstm_poem.files.bundle import save_bundle
+    from lstm_poem.network.model import ModelConfig
+    from lstm_poem.training.train import train
+
+    gpt = ModelConfig(cell="transformer", layers=2, units=32, heads=2, context=48, dropout=0.0)
+    trained = train(small_text, gpt, tiny_train_config(seq_len=48, epochs=2, learning_rate=0.003, warmup_steps=10))
+    bundle = save_bundle(trained.poem, tmp_path / "gpt.zip")
+    page.goto("/generate")
+    page.get_by_text("T = 1.5").first.wait_for()
+    page.get_by_text("Load a model file (.zip)").click()
+    page.locator("input[type=file]").set_input_files(str(bundle))
+    page.get_by_text("gpt.zip (uploaded)").first.wait_for()
+    page.get_by_text("T = 1.5").first.wait_for()
+    written = poems(page)
+    assert len(set(written)) == 3 and all(len(poem) > 200 for poem in written)
+    nav(page, "Watch it write").click()
+    for number in range(1, 21):
+        page.get_by_role("button", name="One step").click()
+        check_step(page, number)
+    stepped = poems_on_page(page)
+    assert shortest_poems_on_generate(page) == stepped  # the cached steps write what generate() writes
 
 
 def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page):

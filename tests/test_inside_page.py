@@ -63,3 +63,26 @@ def test_text_the_model_cannot_read_says_so():
     at.text_area(key="inside_text").set_value("🌊🌊🌊").run()
     assert not at.exception
     assert any("vocabulary" in text for text in texts(at.warning))
+
+
+def test_a_transformer_trained_on_the_train_page_shows_where_it_looks(small_text):
+    at = open_page("app_pages/train.py")
+    paste_and_configure(
+        at, small_text, setting_epochs=2, setting_layers=2, setting_heads=2, setting_context=32, setting_warmup_steps=10
+    )
+    at.selectbox(key="setting_cell").set_value("transformer").run()
+    at.selectbox(key="setting_learning_rate").set_value(0.003).run()
+    button(at, "Train").click().run()
+    wait_for(at, finished)
+    at.switch_page(INSIDE).run()
+    assert not at.exception, at.exception
+    assert at.selectbox[0].value == "run-1"
+    assert len(at.get("latex")) == 4  # queries/keys/values, attention, what it reads, the block
+    assert {"attention map", "next token odds"} <= set(chart_descriptions(at))
+    habits = at.dataframe[0].value
+    assert len(habits) == 2 * 2 and set(habits["block"]) == {1, 2}  # every head of both blocks (tiny: 2 x 2)
+    shaded = at.html[0].proto.body
+    at.slider(key="attention_position").set_value(5).run()
+    at.radio(key="attention_head").set_value(1).run()
+    assert not at.exception, at.exception
+    assert at.html[0].proto.body != shaded  # another reading position and head: other shading

@@ -152,6 +152,9 @@ def test_attention_weights_per_layer_and_head(trained_transformer):
         assert weights.shape == (2, len(text), len(text))
         np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-5)
         assert np.all(np.triu(weights, k=1) < 1e-6)  # nothing after the reading position
+    # Its logits are the full network's: the odds after each piece, as the Inside page shows an LSTM's.
+    full = trained_transformer.poem.network(np.asarray([trained_transformer.poem.tokenizer.encode(text).ids]))
+    np.testing.assert_allclose(seen.logits, np.asarray(full)[0], atol=1e-4)
     assert len(attention_map(trained_transformer.poem, PRIME * 3).pieces) == CONTEXT
     with pytest.raises(ValueError, match="vocabulary"):
         attention_map(trained_transformer.poem, "\u2603\u2603")

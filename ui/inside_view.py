@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from lstm_poem.network.generate import odds_from_logits
+from lstm_poem.network.transformer import AttentionMap
 from lstm_poem.teaching.charts import next_token_chart
 from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.teaching.inside_charts import (
@@ -138,7 +139,7 @@ def _default_quantity(names: list[str]) -> str:
     return "cell state" if "cell state" in names else "hidden state"
 
 
-def next_character_odds(entry: session_models.ModelEntry, result: Trace) -> None:
+def next_character_odds(entry: session_models.ModelEntry, result: Trace | AttentionMap) -> None:
     token = "character" if entry.poem.config.level == "char" else "word"
     # Mid-word by default, where the odds are most instructive.
     last = len(result.pieces)

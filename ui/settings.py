@@ -8,11 +8,11 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.network.model import ConfigError, ModelConfig
+from lstm_poem.network.model import TRANSFORMER_SETTINGS, ConfigError, ModelConfig
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.training.train_config import TrainConfig, check_window
 from ui import memo
 
 CUSTOM = "Custom"
@@ -38,14 +38,23 @@ MODEL_SETTINGS = (
     Setting("level", "Level", "select", "Learn characters (can invent words) or whole words (reads better, "
             "needs more text).", ("char", "word")),
     Setting("cell", "Cell", "select", "LSTM and GRU remember across long stretches; a plain RNN forgets "
-            "quickly, which is instructive to compare.", ("lstm", "gru", "rnn")),
-    Setting("layers", "Layers", "int", "Recurrent layers stacked on each other.", (1, 3, 1)),
-    Setting("units", "Units per layer", "int", "The size of the network's memory. More learns more "
-            "but trains slower and memorises a small text sooner.", (16, 1024, 16)),
-    Setting("embedding", "Embedding size", "int", "How many numbers describe each character or word.", (8, 512, 8)),
+            "quickly, which is instructive to compare. A Transformer (what GPT is built from) has no memory: "
+            "it looks back at every earlier character at once.", ("lstm", "gru", "rnn", "transformer")),
+    Setting("layers", "Layers", "int", "Recurrent layers (or Transformer blocks) stacked on each other.",
+            (1, 8, 1)),
+    Setting("units", "Units per layer", "int", "The size of the network's memory (a Transformer's width). More "
+            "learns more but trains slower and memorises a small text sooner.", (16, 1024, 16)),
+    Setting("embedding", "Embedding size", "int", "How many numbers describe each character or word (a "
+            "Transformer's are as many as its units).", (8, 512, 8)),
     Setting("dropout", "Dropout", "slider", "Share of connections switched off at random while training, "
             "so the model cannot just memorise.", (0.0, 0.6, 0.05)),
+    Setting("heads", "Attention heads", "int", "Transformer only: how many separate ways each block looks back; "
+            "the units are split between them.", (1, 16, 1)),
+    Setting("context", "Context (tokens)", "int", "Transformer only: the furthest back it can look. Windows "
+            "longer than this are cut to it.", (16, 512, 16)),
 )
+# Settings that only a Transformer reads; for another cell they keep the defaults the engine expects.
+TRANSFORMER_ONLY = ("heads", "context")
 TRAIN_SETTINGS = (
     Setting("seq_len", "Window (tokens)", "int", "How far back the network is trained to look: the length "
             "of each training snippet.", (8, 400, 8)),
@@ -63,6 +72,11 @@ TRAIN_SETTINGS = (
     Setting("keep_weights", "Weights kept", "select", "The best epoch's (what early stopping restores), or the "
             "last epoch's: trained on long past the best, those have learnt the text by heart, and on Generate "
             "their poems are marked copied.", ("best", "last")),
+    Setting("warmup_steps", "Warm-up (batches)", "int", "The learning rate climbs from almost 0 to its full "
+            "value over this many batches. A Transformer needs it (a hundred or so); an LSTM does not.",
+            (0, 5000, 50)),
+    Setting("weight_decay", "Weight decay", "select", "AdamW pulls every weight a little towards 0 at each update, "
+            "which keeps a Transformer from memorising; 0 is plain Adam.", (0.0, 0.01, 0.1)),
     Setting("val_fraction", "Held-out fraction", "slider", "The end of the text kept aside to measure "
             "how well the model does on verse it never trained on.", (0.05, 0.5, 0.05)),
     Setting("time_limit", "Time limit (s)", "int", "Training stops after this many seconds, keeping the best "
@@ -76,7 +90,7 @@ ALL_SETTINGS = (*MODEL_SETTINGS, *TRAIN_SETTINGS)
 
 def _preset_values(name: str) -> dict[str, Any]:
     preset = PRESETS[name]
-    values = {**preset.model.to_dict(), **preset.training.to_dict()}
+    values = {**TRANSFORMER_SETTINGS, **preset.model.to_dict(), **preset.training.to_dict()}
     values["time_limit"] = int(values["time_limit"] or limits.MAX_TRAINING_SECONDS)
     return values
 
@@ -134,12 +148,15 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
                 values[setting.field] = _draw(setting, defaults[setting.field])
     if name in PRESETS:  # what the preset says trains, whatever the hidden controls hold
         values = _preset_values(name)
+    if values["cell"] != "transformer":
+        values.update({field: defaults[field] for field in TRANSFORMER_ONLY})
     try:
         model_config = ModelConfig(**{s.field: values[s.field] for s in MODEL_SETTINGS})
         train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
         if fine_tuning and name != CUSTOM:
             train_values["learning_rate"] = FINE_TUNE_LEARNING_RATE
         train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
+        check_window(model_config, train_config)
     except ConfigError as err:
         st.error(f"These settings cannot be used: {err}", icon=":material/error:")
         return None

@@ -245,6 +245,7 @@ class AttentionMap:
 
     pieces: list[str]
     weights: list[np.ndarray]  # per layer, [heads, tokens, tokens]
+    logits: np.ndarray  # [tokens, vocab]: the odds of the token after each piece, as an LSTM's trace has them
 
 
 def attention_map(poem, text: str) -> AttentionMap:
@@ -263,4 +264,7 @@ def attention_map(poem, text: str) -> AttentionMap:
         attention = block.attention_weights(q, k, causal_mask(len(ids)))
         weights.append(np.asarray(keras.ops.convert_to_numpy(attention))[0])
         x = block.finish(x, attention, v)
-    return AttentionMap(pieces=poem.tokenizer.pieces(ids), weights=weights)
+    logits = network.get_layer("embedding")(network.get_layer("final_norm")(x), read_out=True)
+    return AttentionMap(
+        pieces=poem.tokenizer.pieces(ids), weights=weights, logits=np.asarray(keras.ops.convert_to_numpy(logits))[0]
+    )

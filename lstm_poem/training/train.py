@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel, build_model, resolve_precision
+from lstm_poem.network.model import ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.text.corpus import Corpus, corpus_from_text
 from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens
 from lstm_poem.training.data import (
@@ -33,7 +33,7 @@ from lstm_poem.training.data import (
 from lstm_poem.training.finetune import adapt_vocabulary, freeze, network_from_base
 from lstm_poem.training.records import ProgressRecord
 from lstm_poem.training.result import TrainResult, bundle_info
-from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.training.train_config import TrainConfig, check_window
 from lstm_poem.training.watch import Watch
 
 if TYPE_CHECKING:  # both import Keras, which this module imports only when it trains
@@ -73,11 +73,7 @@ def train(
     if init_from is not None:
         model_config = init_from.config
 
-    if model_config.is_transformer and train_config.seq_len > model_config.context:
-        raise ConfigError(
-            f"The window (seq_len {train_config.seq_len}) is longer than the Transformer's context "
-            f"({model_config.context} positions); use a window of at most {model_config.context}."
-        )
+    check_window(model_config, train_config)
     tokenizer, notes = _tokenizer(corpus.text, model_config, train_config, init_from)
     split = split_tokens(corpus.text, tokenizer, train_config)
     model_config.check_size(tokenizer.vocab_size)

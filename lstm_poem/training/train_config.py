@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lstm_poem import limits
-from lstm_poem.network.model import PRECISIONS, ConfigError, check_int, check_range
+from lstm_poem.network.model import PRECISIONS, ConfigError, ModelConfig, check_int, check_range
 
 HOLDOUTS = ("tail", "poems")
 KEEP_WEIGHTS = ("best", "last")
@@ -86,3 +86,12 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def check_window(model: ModelConfig, training: TrainConfig) -> None:
+    """Refuse a training window a Transformer cannot read: its positions cover ``context`` tokens only."""
+    if model.is_transformer and training.seq_len > model.context:
+        raise ConfigError(
+            f"The window ({training.seq_len} tokens) is longer than the Transformer's context "
+            f"({model.context} positions); use a window of at most {model.context}."
+        )
