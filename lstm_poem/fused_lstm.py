@@ -3,19 +3,17 @@
 Keras's LSTM on a CPU steps through the window in a ``while_loop``: a dozen small
 ops per time step, forward and backward. :class:`FusedLSTM` is that same layer
 (same cell, same three weight variables, so bundles and checkpoints do not change)
-whose sequence loop is TensorFlow's ``BlockLSTM`` kernel instead, with its
-registered gradient. Keras's own loop still runs wherever the kernel does not
-compute exactly the same thing: a mask, reversed input, dropout inside the cell,
-a bfloat16 compute dtype, and on a GPU, where Keras's cuDNN path is faster.
+whose forward pass over the window is TensorFlow's ``BlockLSTM`` kernel, and whose
+backward pass is written here (:func:`_block_lstm_gradient`). Keras's own loop still
+runs wherever that would compute something else: a mask, reversed or unrolled input,
+dropout inside the cell, a compute dtype other than float32, and on a GPU, where
+Keras's cuDNN path is faster.
 """
 
 from __future__ import annotations
 
 import keras
 import tensorflow as tf
-
-# Dtypes the BlockLSTM kernel accepts.
-_FUSED_DTYPES = ("float32", "float16")
 
 
 def icfo_gates(weights: tf.Tensor) -> tf.Tensor:
@@ -84,9 +82,10 @@ def _block_lstm_gradient(inputs, initial_h, initial_c, weights, activations, out
     """Backpropagation through time for :func:`_block_lstm`.
 
     Only the recurrence (the gradient reaching the previous step's output and cell state) runs step by step,
-    and it multiplies by the recurrent weights transposed once per batch: with oneDNN on this machine's AMD
-    CPU a small product against a transposed operand ran at a quarter of the speed. The weight, bias and
-    input gradients are then three products over the whole window instead of one small product per step.
+    and it multiplies by the recurrent weights transposed once per batch: with oneDNN on an AVX2 CPU a small
+    product against a transposed operand is several times slower (docs/benchmarks.md, training speed). The
+    weight, bias and input gradients are then three products over the whole window instead of one small
+    product per step.
     """
     input_gate, cell_states, forget_gate, output_gate, candidate, cell_tanh, outputs = activations
     steps, inputs_width = tf.shape(inputs)[0], inputs.shape[-1]
@@ -147,7 +146,8 @@ class FusedLSTM(keras.layers.LSTM):
             and cell.use_bias
             and cell.activation is keras.activations.tanh
             and cell.recurrent_activation is keras.activations.sigmoid
-            and self.compute_dtype in _FUSED_DTYPES
+            and not self.unroll
+            and self.compute_dtype == "float32"
             and not tf.config.list_logical_devices("GPU")
         )
 
@@ -155,13 +155,8 @@ class FusedLSTM(keras.layers.LSTM):
         if not self._runs_fused(mask):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         initial_h, initial_c = initial_state
-        dtype = self.compute_dtype
+        cell = self.cell
         outputs, last_h, last_c = fused_lstm_sequence(
-            sequences,
-            initial_h,
-            initial_c,
-            tf.cast(self.cell.kernel, dtype),
-            tf.cast(self.cell.recurrent_kernel, dtype),
-            tf.cast(self.cell.bias, dtype),
+            sequences, initial_h, initial_c, cell.kernel.value, cell.recurrent_kernel.value, cell.bias.value
         )
         return last_h, outputs, [last_h, last_c]
