@@ -156,11 +156,15 @@ def build_model(config: ModelConfig, vocab_size: int, precision: str = "float32"
     """A Keras model mapping token ids [batch, time] to next-token logits [batch, time, vocab].
 
     The recurrent layers keep Keras's cuDNN-compatible defaults (tanh/sigmoid,
-    no recurrent dropout, no unroll) so the same model trains fast on a GPU.
+    no recurrent dropout, no unroll) so the same model trains fast on a GPU; on a CPU
+    the LSTM runs each window in one fused kernel (:class:`~lstm_poem.network.fused_lstm.FusedLSTM`,
+    Keras's LSTM with the same weights).
     With ``precision="mixed_bfloat16"`` the layers compute in bfloat16 on
     float32 weights; the logits stay float32, so the softmax and loss do too.
     """
     import keras
+
+    from lstm_poem.network.fused_lstm import FusedLSTM
 
     if precision not in PRECISIONS:
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}.")
@@ -171,7 +175,7 @@ def build_model(config: ModelConfig, vocab_size: int, precision: str = "float32"
         return build_transformer(
             vocab_size, config.units, config.layers, config.heads, config.context, config.dropout, precision
         )
-    layer_types = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+    layer_types = {"lstm": FusedLSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
     inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, config.embedding, name="embedding", dtype=precision)(inputs)
     for i in range(config.layers):
