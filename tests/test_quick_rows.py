@@ -15,7 +15,9 @@ def test_the_quick_rows_are_the_table_s_cheap_ones_within_the_server_s_cap():
     rows = quick_rows(900)
     kinds = [(r.model.cell, r.model.layers, r.model.level) if r.model else ("base", r.base) for r in rows]
     assert kinds == [("lstm", 1, "char"), ("gru", 1, "char"), ("lstm", 2, "char"), ("lstm", 1, "word"),
-                     ("base", "sample_verse")]  # fmt: skip
+                     ("base", "sample_verse"), ("transformer", 2, "char")]  # fmt: skip
+    gpt = rows[-1]
+    assert gpt.training.seq_len <= gpt.model.context and gpt.training.warmup_steps > 0  # it can train as given
     assert all(r.training.time_limit == QUICK_SECONDS for r in rows)
     assert all(r.training.time_limit == 20 for r in quick_rows(20))  # a stricter server cap wins
 

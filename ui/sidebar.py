@@ -21,7 +21,7 @@ def show_sidebar() -> None:
             lines = [
                 f"**{entry.name}**",
                 f"Corpus: {entry.corpus_name}",
-                f"{config.cell.upper()}, {config.layers} × {config.units} units, {config.level} level",
+                f"{config.cell_name}, {config.layers} × {config.units} units, {config.level} level",
             ]
             if entry.best_val_loss is not None:
                 lines.append(f"Best held-out loss: {entry.best_val_loss:.3f}")

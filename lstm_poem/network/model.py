@@ -85,6 +85,11 @@ class ModelConfig:
     def is_transformer(self) -> bool:
         return self.cell == "transformer"
 
+    @property
+    def cell_name(self) -> str:
+        """The kind of network in words: "LSTM", "GRU", "RNN" or "Transformer"."""
+        return "Transformer" if self.is_transformer else self.cell.upper()
+
     def weight_shapes(self, vocab_size: int) -> list[tuple[int, ...]]:
         """Shapes of the network's weight arrays in Keras's order, computed without building anything
         (a bundle's arrays are checked against them before they are read)."""

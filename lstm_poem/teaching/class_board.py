@@ -29,7 +29,7 @@ STATES = {"pending": "waiting", "queued": "waiting", "running": "training"}
 
 def network_name(config: ModelConfig) -> str:
     """A short name for a network, e.g. "LSTM 1×128 · char"."""
-    return f"{config.cell.upper()} {config.layers}×{config.units} · {config.level}"
+    return f"{config.cell_name} {config.layers}×{config.units} · {config.level}"
 
 
 @dataclass(frozen=True)
