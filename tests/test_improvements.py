@@ -12,7 +12,7 @@ from lstm_poem.teaching.improvements import IMPROVEMENTS_DIR, ROOT, load_table
 
 CATALOG_ROWS = {
     "notebook", "seq2seq", "more_data", "much_more_data", "longer", "gru", "stacked",
-    "word", "word_more_data", "finetuned",
+    "word", "word_more_data", "finetuned", "transformer",
 }  # fmt: skip
 
 
