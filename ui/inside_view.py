@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 
 from lstm_poem.network.generate import odds_from_logits
-from lstm_poem.network.transformer import AttentionMap
 from lstm_poem.teaching.charts import next_token_chart
 from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.teaching.inside_charts import (
@@ -19,6 +19,9 @@ from lstm_poem.teaching.inside_charts import (
     visible,
 )
 from ui import session_models, session_runs
+
+if TYPE_CHECKING:  # only named in a type hint: importing it would load Keras
+    from lstm_poem.network.transformer import AttentionMap
 
 MAX_TRACE_TOKENS = 300  # about ten lines: enough to see patterns, small enough to draw quickly
 MAX_HEATMAP_UNITS = 48
