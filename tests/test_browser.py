@@ -176,10 +176,7 @@ def test_three_temperatures_write_three_poems_and_one_slider_changes_one_column(
     assert len(first) == 3 and len(set(first)) == 3
     page.get_by_test_id("stVegaLiteChart").wait_for()  # the next-character odds, drawn last
     shoot(page, "screenshot-generate.png")
-    last_temperature = page.get_by_role("slider").last
-    last_temperature.focus()
-    last_temperature.press("ArrowLeft")  # 1.5 -> 1.45
-    page.get_by_text("T = 1.45", exact=True).wait_for()
+    slide_to(page, page.get_by_role("slider").last, 1.45, "T = 1.45")  # one step down from 1.5
     wait_until(lambda: poems(page)[2] != first[2])
     page.wait_for_timeout(1000)  # let the rerun finish drawing every column
     assert poems(page)[:2] == first[:2]  # the other columns kept their poems
@@ -360,6 +357,30 @@ def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page)
     shoot(page, "screenshot-improvements.png")
 
 
+def slide_to(page, slider, value: float, label: str) -> None:
+    """Move a slider with its arrow keys until the page shows ``label``.
+
+    A rerun still drawing the slider's previous value can overwrite a key press made meanwhile, so
+    the slider's own value is read back after every press, and pressed again until it holds.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(5):
+        slider.focus()
+        for _ in range(60):
+            now = float(slider.input_value())
+            if abs(now - value) < 1e-9:
+                break
+            slider.press("ArrowLeft" if now > value else "ArrowRight")
+            page.wait_for_timeout(100)
+        try:
+            page.get_by_text(label, exact=True).wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeout:  # the last press was lost: read the value again and go on pressing
+            continue
+    page.get_by_text(label, exact=True).wait_for()
+
+
 def pick_option(page, box_label: str, option: str) -> None:
     page.locator("[data-testid=stSelectbox]").filter(has_text=box_label).first.click()  # the page's own box is first
     page.get_by_role("option", name=option).click()
@@ -374,11 +395,8 @@ def test_two_columns_with_different_models_at_the_same_temperature_and_seed_writ
     page_model_alone = poems(page, 2)[0]  # the page's model at T = 0.5, seed 42
     page.get_by_text("A model per column").click()
     pick_option(page, "Model, column 2", shipped["sample_verse"])
-    second = page.get_by_role("slider").last  # column 2's temperature: 1.0 -> 0.5
-    second.focus()
-    for _ in range(10):
-        second.press("ArrowLeft")
-    page.get_by_text(f"T = 0.5 · {shipped['sample_verse']}", exact=True).wait_for()
+    # Column 2's temperature: 1.0 -> 0.5.
+    slide_to(page, page.get_by_role("slider").last, 0.5, f"T = 0.5 · {shipped['sample_verse']}")
     page.wait_for_timeout(1000)  # let the rerun finish drawing both columns
     first_column, second_column = poems(page, 2)
     assert first_column == page_model_alone and second_column != first_column
