@@ -268,7 +268,8 @@ class Generator:
         return _copied_rows(*self._prime_graph(np.asarray(prime_ids, np.int32)), batch)
 
     def advance(self, logits, states, temperatures: Sequence[float], uniform: np.ndarray, forced: Sequence[int]):
-        """One compiled step (see :meth:`_advance`), keeping nothing: the caller holds the state."""
+        """One compiled step (see :meth:`_advance`), keeping nothing: the caller holds the state, and passes
+        each state in once (a Transformer's cache is written in place, so the state given is used up)."""
         return self._advance_graph(
             logits,
             states,
