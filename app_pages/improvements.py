@@ -5,7 +5,7 @@ import html
 import streamlit as st
 
 from lstm_poem.teaching.charts import improvements_chart
-from lstm_poem.teaching.improvements import load_table
+from lstm_poem.teaching.improvements import load_table, transformer_verdict
 from ui import memo
 from ui.format import duration, percent
 from ui.improvements_view import live_poem
@@ -60,6 +60,13 @@ st.caption(
     "of the held-out verse. Word models are scored on the same characters and pay for every word they never saw "
     "by spelling it out letter by letter, so the bars compare fairly."
 )
+verdict = transformer_verdict(table)
+if verdict:
+    st.markdown(
+        "**LSTM or Transformer, at this size?** " + " ".join(verdict) + " A Transformer looks back at every "
+        "earlier character at once instead of carrying a memory along; that has more to learn than an LSTM's "
+        "gates, and pays off only with more text, more weights and more computing than two CPU cores give here."
+    )
 
 st.subheader("Their poems, side by side")
 with st.form("improvement_settings", border=False):

@@ -124,3 +124,28 @@ def load_table(directory: Path | None = None) -> Table | None:
         made_on=data["made_on"],
         rows=rows,
     )
+
+
+# The Transformer rows and the LSTM rows trained the same way: (Transformer, LSTM, how they were trained).
+TRANSFORMER_PAIRS = (
+    ("transformer", "seq2seq", "Trained from scratch on the small corpus for the same seconds"),
+    ("transformer_finetuned", "finetuned", "Fine-tuned on the small corpus from a base that read the 18 MB of verse"),
+)
+
+
+def transformer_verdict(table: Table) -> list[str]:
+    """One sentence per Transformer row whose LSTM counterpart is in the table: who wins, by how much."""
+    by_name = {row.name: row for row in table.rows}
+    sentences = []
+    for transformer_name, lstm_name, how in TRANSFORMER_PAIRS:
+        transformer, lstm = by_name.get(transformer_name), by_name.get(lstm_name)
+        if transformer is None or lstm is None:
+            continue
+        gap = transformer.bits_per_char - lstm.bits_per_char
+        winner = "the LSTM wins" if gap > 0 else "the Transformer wins"
+        sentences.append(
+            f"{how}, {winner} by {abs(gap):.2f} bits per character: {lstm.bits_per_char:.2f} for "
+            f"the LSTM (row {lstm.title.split('. ', 1)[0]}) against {transformer.bits_per_char:.2f} for the "
+            f"Transformer (row {transformer.title.split('. ', 1)[0]})."
+        )
+    return sentences
