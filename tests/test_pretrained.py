@@ -92,3 +92,31 @@ def test_the_word_model_is_scored_in_bits_per_char_with_its_unknown_words_spelle
     assert sonnets.unknown_words > 0  # each one charged its spelling, so the figure does not flatter it
     # The character base on the same text and axis (its catalog entry records both).
     assert CATALOG["verse_base"]["bits_per_char_on"]["sonnets"] > 0
+
+
+TRANSFORMER_FAMILY = ("verse_transformer", "transformer_plays", "transformer_sonnets", "transformer_frost")
+
+
+@pytest.mark.parametrize(
+    "name, corpora",
+    [("transformer_sonnets", ("shakespeare_sonnets.txt",)), ("transformer_frost", FROST_BOOKS)],
+)
+def test_the_transformer_fine_tunes_are_scored_on_the_lstm_familys_held_out_texts(name, corpora):
+    poem = MODELS[name].load()
+    assert poem.config.is_transformer and poem.info["base_model"]["corpus"] in ("english_verse", "tinyshakespeare")
+    loss = evaluate(poem, held_out_tail(*corpora)).loss
+    assert loss == pytest.approx(CATALOG[name]["held_out_loss_of_bundle"], abs=2e-3)
+    lstm = {"transformer_sonnets": "sonnets", "transformer_frost": "frost"}[name]
+    assert CATALOG[lstm]["held_out"] == CATALOG[name]["held_out"]  # the same text scores both networks
+
+
+def test_the_verse_transformer_is_a_small_gpt_on_the_verse_bases_held_out_poems():
+    assert set(TRANSFORMER_FAMILY) <= set(MODELS)
+    entry = CATALOG["verse_transformer"]
+    poem = MODELS["verse_transformer"].load()
+    assert poem.config.is_transformer and poem.info["training"]["holdout"] == "poems"
+    assert entry["held_out"] == CATALOG["verse_base"]["held_out"]  # the LSTM base's held-out poems
+    assert abs(entry["held_out_loss_of_bundle"] - entry["held_out_loss_of_float32_weights"]) < 0.002
+    # Scored on the fine-tunes' texts before any fine-tuning, as the LSTM base is.
+    loss = evaluate(poem, held_out_tail("shakespeare_sonnets.txt")).loss
+    assert loss == pytest.approx(entry["before_fine_tuning"]["sonnets"], abs=2e-3)
