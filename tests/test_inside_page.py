@@ -42,6 +42,16 @@ def test_all_four_parts_work_on_the_pretrained_lstm():
     assert any("Train a model in this session" in text for text in texts(at.info))  # watch it learn: no runs yet
 
 
+def test_the_shipped_frost_transformer_shows_every_head_of_its_four_blocks():
+    at = open_page(INSIDE)
+    at.selectbox[0].set_value("pretrained-transformer_frost").run()
+    assert not at.exception, at.exception
+    assert len(at.get("latex")) == 4  # the attention equations, not an LSTM's six gates
+    assert {"attention map", "next token odds"} <= set(chart_descriptions(at))
+    habits = at.dataframe[0].value
+    assert len(habits) == 4 * 4 and set(habits["block"]) == {1, 2, 3, 4}
+
+
 def test_a_freshly_trained_gru_shows_its_gates_and_how_it_learned(small_text):
     at = open_page("app_pages/train.py")
     paste_and_configure(at, small_text, setting_epochs=3)
