@@ -96,6 +96,15 @@ def test_a_fine_tuned_model_is_checked_against_its_own_text_and_its_bases():
     assert sample_verse[-1] == "english_verse.txt" and "haiku.txt" in sample_verse  # the project's own verse
 
 
+@pytest.mark.skipif(not (SHARED_CORPORA / "english_verse.txt").is_file(), reason="the shared corpora are not here")
+def test_every_shipped_model_is_checked_and_a_transformer_against_its_lstm_twins_texts():
+    from lstm_poem.files.pretrained import pretrained_catalog
+
+    assert all(pretrained_sources(model.name) for model in pretrained_catalog())
+    for transformer, lstm in (("transformer_sonnets", "sonnets"), ("transformer_frost", "frost")):
+        assert [s.path.name for s in pretrained_sources(transformer)] == [s.path.name for s in pretrained_sources(lstm)]
+
+
 def test_the_memorising_chart_puts_the_copied_share_under_the_losses():
     epochs = [EpochRecord(e, 2.0 / e, 1.5 + abs(e - 3) / 10, 1.5, 3, 0, 5, 0.01, float(e)) for e in range(1, 6)]
     spec = memorising_chart(epochs, [0.0, 0.0, 0.1, 0.4, 0.7], "nats per character").to_dict()

@@ -17,13 +17,20 @@ from lstm_poem.text.corpus import SAMPLE_DIR, catalog, load_corpus
 
 SHARED_CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 # The files each pretrained model trained on (scripts/train_pretrained.py's recipes); None = the sample corpora.
+# The Transformers read the same texts as their LSTM twins.
+_VERSE, _PLAYS, _SONNETS = ("english_verse.txt",), ("tinyshakespeare.txt",), ("shakespeare_sonnets.txt",)
+_FROST = ("frost_north_of_boston.txt", "frost_mountain_interval.txt")
 PRETRAINED_TEXTS: dict[str, tuple[str, ...] | None] = {
-    "verse_base": ("english_verse.txt",),
-    "verse_words": ("english_verse.txt",),
-    "plays": ("tinyshakespeare.txt",),
-    "sonnets": ("shakespeare_sonnets.txt",),
-    "frost": ("frost_north_of_boston.txt", "frost_mountain_interval.txt"),
+    "verse_base": _VERSE,
+    "verse_words": _VERSE,
+    "plays": _PLAYS,
+    "sonnets": _SONNETS,
+    "frost": _FROST,
     "sample_verse": None,
+    "verse_transformer": _VERSE,
+    "transformer_plays": _PLAYS,
+    "transformer_sonnets": _SONNETS,
+    "transformer_frost": _FROST,
 }
 _LARGEST_TEXT = 1 << 30  # the copy check reads the 18 MB of verse, past the upload limit
 
