@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lstm_poem.network.model import ConfigError
+from lstm_poem.checks import ConfigError
 from lstm_poem.running.sharing import MAX_NAME_CHARS
 from ui import memo, session_runs
 from ui.corpus_picker import pick_corpus

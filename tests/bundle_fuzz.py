@@ -324,7 +324,7 @@ def base_bundles() -> list[bytes]:
 def _buildable(models):
     """The model descriptions this engine knows: an older commit's (``scripts/fuzz_bundles.py --against``),
     from before Transformers, fuzzes the LSTM alone."""
-    from lstm_poem.network.model import ConfigError
+    from lstm_poem.checks import ConfigError
 
     for model in models:
         try:

@@ -11,7 +11,7 @@ import pytest
 from test_browser import wait_until
 
 from conftest import ray_missing, tiny_model_config, tiny_train_config
-from lstm_poem.network.model import ConfigError
+from lstm_poem.checks import ConfigError
 from lstm_poem.running.backend import RayConfig, ThreadBackend, TrainingRequest
 from lstm_poem.text.corpus import corpus_from_text
 

@@ -72,7 +72,7 @@ def test_frozen_parts_keep_their_weights_and_the_rest_learns(small_text):
 
 
 def test_freeze_settings_are_validated():
-    from lstm_poem.network.model import ConfigError
+    from lstm_poem.checks import ConfigError
 
     with pytest.raises(ConfigError):
         tiny_train_config(freeze_layers=7)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from lstm_poem.checks import ConfigError
 from lstm_poem.network.generate import PrimeError
-from lstm_poem.network.model import ConfigError
 from lstm_poem.network.sampling import entropy_bits, scale_by_temperature
 
 PRIME = "The miller hung a lantern out\n"

@@ -101,6 +101,18 @@ def test_each_room_imports_only_the_rooms_below_it():
     assert upward == [], "a room imports a room above it"
 
 
+# Beside the rooms and below all of them (docs/architecture.md): every room may import these, and they
+# import no engine module.
+GROUND_FLOOR = ("checks", "limits")
+
+
+def test_the_ground_floor_imports_nothing_of_the_engine():
+    beside_rooms = sorted(path.stem for path in (ROOT / PACKAGE).glob("*.py") if not path.stem.startswith("__"))
+    assert beside_rooms == sorted(GROUND_FLOOR), "a new module beside the rooms needs its place in GROUND_FLOOR"
+    graph = engine_imports()
+    assert {name: graph[name] for name in GROUND_FLOOR} == {name: set() for name in GROUND_FLOOR}
+
+
 def imported_names(path) -> set[str]:
     """The top-level names of every module ``path`` imports, anywhere in the file."""
     names: set[str] = set()

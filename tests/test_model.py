@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_poem.network.model import ConfigError, ModelConfig, build_model, recurrent_layers
+from lstm_poem.checks import ConfigError
+from lstm_poem.network.model import ModelConfig, build_model, recurrent_layers
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])

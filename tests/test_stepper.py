@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from lstm_poem.checks import ConfigError
 from lstm_poem.network.generate import Generator
-from lstm_poem.network.model import ConfigError
 from lstm_poem.teaching.stepper import Column, StepError, Stepper, loop_length
 
 PRIME = "The miller hung a lantern out\n"

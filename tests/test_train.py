@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
+from lstm_poem.checks import ConfigError
 from lstm_poem.measuring.evaluate import evaluate
 from lstm_poem.network.generate import Generator
-from lstm_poem.network.model import ConfigError
 from lstm_poem.text.corpus import CorpusError, corpus_from_text
 from lstm_poem.training.data import split_stream
 from lstm_poem.training.records import BatchRecord, EpochRecord

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from conftest import tiny_train_config
+from lstm_poem.checks import ConfigError
 from lstm_poem.files.bundle import bundle_bytes, load_bundle
 from lstm_poem.files.bundle_checks import BundleError
 from lstm_poem.network.generate import Generator
-from lstm_poem.network.model import ConfigError, ModelConfig, build_model
+from lstm_poem.network.model import ModelConfig, build_model
 from lstm_poem.teaching.stepper import Column, Stepper
 from lstm_poem.training.finetune import adapt_vocabulary, network_from_base
 from lstm_poem.training.train import train

@@ -8,7 +8,8 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.network.model import TRANSFORMER_SETTINGS, ConfigError, ModelConfig
+from lstm_poem.checks import ConfigError
+from lstm_poem.network.model import TRANSFORMER_SETTINGS, ModelConfig
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from lstm_poem import limits
+from lstm_poem.checks import ConfigError
 from lstm_poem.command_line.parser import build_parser
 from lstm_poem.files.bundle import BundleError
 from lstm_poem.network.generate import PrimeError
-from lstm_poem.network.model import ConfigError, ModelConfig
+from lstm_poem.network.model import ModelConfig
 from lstm_poem.text.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.records import EpochRecord, ProgressRecord

@@ -23,6 +23,7 @@ from typing import IO, Any
 import numpy as np
 
 from lstm_poem import __version__, limits
+from lstm_poem.checks import ConfigError
 from lstm_poem.files.bundle_checks import (
     MAX_JSON_BYTES,
     BundleError,
@@ -32,7 +33,7 @@ from lstm_poem.files.bundle_checks import (
     max_weights_bytes,
     read_weight_arrays,
 )
-from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel, build_model
+from lstm_poem.network.model import ModelConfig, PoemModel, build_model
 from lstm_poem.text.tokenizer import Tokenizer
 
 __all__ = ["BundleError", "bundle_bytes", "load_bundle", "save_bundle"]

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from lstm_poem import limits
+from lstm_poem.checks import ConfigError, check_int, check_range
 from lstm_poem.network.shapes import transformer_shapes
 from lstm_poem.text.tokenizer import Tokenizer
 
@@ -23,23 +24,6 @@ TRANSFORMER_SETTINGS = {"heads": 4, "context": 256}
 LEVELS = ("char", "word")
 # Compute precisions for training. Weights stay float32 either way, so a bundle does not depend on it.
 PRECISIONS = ("float32", "mixed_bfloat16")
-
-
-class ConfigError(ValueError):
-    """A setting is out of range; the message names the setting and the allowed range."""
-
-
-def check_range(name: str, value: float, low: float, high: float) -> None:
-    """Raise :class:`ConfigError` unless ``low <= value <= high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {value!r}.")
-
-
-def check_int(name: str, value: int, low: int, high: int) -> None:
-    """Raise :class:`ConfigError` unless ``value`` is an integer in ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, not {value!r}.")
-    check_range(name, value, low, high)
 
 
 @dataclass(frozen=True)

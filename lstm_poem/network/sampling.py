@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lstm_poem import limits
-from lstm_poem.network.model import ConfigError, check_int, check_range
+from lstm_poem.checks import ConfigError, check_int, check_range
 
 MASKED_LOGIT = -1e9  # a logit that no amount of noise can win
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lstm_poem import limits
-from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel
+from lstm_poem.checks import ConfigError
+from lstm_poem.network.model import ModelConfig, PoemModel
 from lstm_poem.running.job import JobSnapshot, TrainingJob
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.train_config import TrainConfig

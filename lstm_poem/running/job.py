@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lstm_poem import limits
-from lstm_poem.network.model import ConfigError, ModelConfig, PoemModel
+from lstm_poem.checks import ConfigError
+from lstm_poem.network.model import ModelConfig, PoemModel
 from lstm_poem.text.corpus import Corpus, CorpusError
 from lstm_poem.training.records import BatchRecord, EpochRecord, ProgressRecord
 from lstm_poem.training.result import TrainResult

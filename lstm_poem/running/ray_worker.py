@@ -38,8 +38,9 @@ class TrainingWorker:
     ) -> dict[str, Any]:
         """Train and return ``{"result": payload}`` or ``{"error": message}``; never raises for bad input."""
         limits.set_tensorflow_defaults()
+        from lstm_poem.checks import ConfigError
         from lstm_poem.files.bundle import BundleError, load_bundle
-        from lstm_poem.network.model import ConfigError, ModelConfig
+        from lstm_poem.network.model import ModelConfig
         from lstm_poem.running.payload import result_to_payload
         from lstm_poem.text.corpus import CorpusError, corpus_from_text
         from lstm_poem.training.train import train

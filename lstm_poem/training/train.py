@@ -60,7 +60,7 @@ def train(
     :mod:`lstm_poem.training.checkpoint`).
 
     Raises :class:`~lstm_poem.text.corpus.CorpusError` when the text is too short for
-    the window and :class:`~lstm_poem.network.model.ConfigError` for impossible settings.
+    the window and :class:`~lstm_poem.checks.ConfigError` for impossible settings.
     """
     import keras
 

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lstm_poem import limits
-from lstm_poem.network.model import PRECISIONS, ConfigError, ModelConfig, check_int, check_range
+from lstm_poem.checks import ConfigError, check_int, check_range
+from lstm_poem.network.model import PRECISIONS, ModelConfig
 
 HOLDOUTS = ("tail", "poems")
 KEEP_WEIGHTS = ("best", "last")
