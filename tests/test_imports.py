@@ -103,7 +103,7 @@ def test_each_room_imports_only_the_rooms_below_it():
 
 # Beside the rooms and below all of them (docs/architecture.md): every room may import these, and they
 # import no engine module.
-GROUND_FLOOR = ("checks", "limits")
+GROUND_FLOOR = ("checks", "limits", "units")
 
 
 def test_the_ground_floor_imports_nothing_of_the_engine():

@@ -9,7 +9,7 @@ import numpy as np
 from lstm_poem.network.model import PoemModel
 from lstm_poem.text.corpus import CorpusError
 from lstm_poem.training.data import windows
-from lstm_poem.training.result import bits_per_char
+from lstm_poem.units import bits_per_char
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -67,11 +66,6 @@ class TrainResult:
             "seed": self.train_config.seed,
             "precision": self.precision,
         }
-
-
-def bits_per_char(nats_per_token: float, tokens: int, chars: int) -> float:
-    """Convert a loss in nats per token to bits per character of the same text."""
-    return nats_per_token * tokens / max(chars, 1) / math.log(2)
 
 
 def bundle_info(corpus: Corpus, result: TrainResult, base: PoemModel | None) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from lstm_poem.network.model import PoemModel
 from lstm_poem.training.data import Split, covered_tokens, training_windows_per_epoch
 from lstm_poem.training.records import ProgressRecord
-from lstm_poem.training.result import TrainResult, bits_per_char
+from lstm_poem.training.result import TrainResult
 from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.units import bits_per_char
 
 if TYPE_CHECKING:  # both import Keras, which is imported only when a training starts
     import keras
