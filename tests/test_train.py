@@ -126,7 +126,7 @@ def test_impossible_training_settings(settings):
 
 
 def test_sample_prime_is_the_first_complete_line_of_the_tail():
-    from lstm_poem.training.watch import first_line
+    from lstm_poem.training.callbacks import first_line
 
     assert first_line("ch, March\nThe shepherd does not sleep,\nand more\n") == "The shepherd does not sleep,\n"
     assert first_line("only a fragment") == "only a fragment\n"

@@ -5,7 +5,7 @@ button and progress reports.
 a plain function that receives the records of :mod:`lstm_poem.training.records` (called
 on the training thread: it must be quick and must not touch a UI framework),
 and it stops when ``stop_event`` is set. The arrows run one way: this module
-uses ``watch.py`` (the callbacks and the result read from them), which uses
+uses ``callbacks.py`` (the callbacks and the result read from them), which uses
 ``progress.py`` (the progress callback); all use ``records.py`` and ``train_config.py``.
 """
 
@@ -21,6 +21,7 @@ import numpy as np
 from lstm_poem.network.model import ModelConfig, PoemModel, build_model, resolve_precision
 from lstm_poem.text.corpus import Corpus, corpus_from_text
 from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens
+from lstm_poem.training.callbacks import TrainingCallbacks
 from lstm_poem.training.data import (
     Split,
     heldout_start,
@@ -34,7 +35,6 @@ from lstm_poem.training.finetune import adapt_vocabulary, freeze, network_from_b
 from lstm_poem.training.records import ProgressRecord
 from lstm_poem.training.result import TrainResult, bundle_info
 from lstm_poem.training.train_config import TrainConfig, check_window
-from lstm_poem.training.watch import Watch
 
 if TYPE_CHECKING:  # both import Keras, which this module imports only when it trains
     import keras
@@ -96,8 +96,10 @@ def train(
         network=network, tokenizer=tokenizer, config=model_config, info={"training": train_config.to_dict()}
     )
 
-    watch = Watch.start(poem, split, train_config, on_progress, stop_event, start, notes, precision)
-    callbacks = watch.callbacks()
+    training_callbacks = TrainingCallbacks.start(
+        poem, split, train_config, on_progress, stop_event, start, notes, precision
+    )
+    callbacks = training_callbacks.for_fit()
     if train_config.warmup_steps:
         from lstm_poem.training.schedule import WarmUp
 
@@ -105,7 +107,10 @@ def train(
     if train_config.checkpoint_dir is not None:
         callbacks.append(
             _checkpoint_callback(
-                watch, settings, resume, describe=lambda: bundle_info(corpus, watch.result("running"), init_from)
+                training_callbacks,
+                settings,
+                resume,
+                describe=lambda: bundle_info(corpus, training_callbacks.result("running"), init_from),
             )
         )
     network.fit(
@@ -120,7 +125,7 @@ def train(
     )
 
     poem.network = _inference_copy(network, model_config, tokenizer.vocab_size, train_config)
-    finished = watch.result(watch.stop_reason())
+    finished = training_callbacks.result(training_callbacks.stop_reason())
     poem.info = bundle_info(corpus, finished, init_from)
     return finished
 
@@ -188,20 +193,23 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
 
 
 def _checkpoint_callback(
-    watch: Watch, settings: dict[str, Any], resume: Resume | None, describe: Callable[[], dict[str, Any]]
+    training_callbacks: TrainingCallbacks,
+    settings: dict[str, Any],
+    resume: Resume | None,
+    describe: Callable[[], dict[str, Any]],
 ) -> keras.callbacks.Callback:
     """Saves the whole training state after every epoch; a resumed run's network first gets its weights back."""
     from lstm_poem.training.checkpoint import CheckpointCallback, restore_network
 
     if resume is not None:
-        restore_network(watch.poem.network, resume)
+        restore_network(training_callbacks.poem.network, resume)
     return CheckpointCallback(
-        watch.config.checkpoint_dir,
-        watch.progress,
-        watch.reduce_lr,
+        training_callbacks.config.checkpoint_dir,
+        training_callbacks.progress,
+        training_callbacks.reduce_lr,
         settings,
         describe=describe,
-        poem=watch.poem,
+        poem=training_callbacks.poem,
         resume=resume,
     )
 

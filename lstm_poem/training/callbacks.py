@@ -36,7 +36,7 @@ def first_line(text: str, max_chars: int = 60) -> str:
 
 
 @dataclass
-class Watch:
+class TrainingCallbacks:
     """The Keras callbacks that watch one training, and what its result is read from: at the end, or in
     a checkpoint's bundle after each epoch."""
 
@@ -63,7 +63,7 @@ class Watch:
         start: float,
         notes: list[str],
         precision: str,
-    ) -> Watch:
+    ) -> TrainingCallbacks:
         import keras
 
         from lstm_poem.training.progress import ProgressCallback
@@ -110,7 +110,7 @@ class Watch:
             start,
         )
 
-    def callbacks(self) -> list[keras.callbacks.Callback]:
+    def for_fit(self) -> list[keras.callbacks.Callback]:
         # The learning rate's first, so that the epoch it fires on is reported with the new rate.
         return [callback for callback in (self.reduce_lr, self.early_stopping, self.progress) if callback]
 
