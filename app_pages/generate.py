@@ -6,6 +6,7 @@ import streamlit as st
 
 from lstm_poem.measuring.poem_stats import poem_stats
 from lstm_poem.network.generate import PrimeError
+from lstm_poem.network.model import token_name
 from lstm_poem.teaching.charts import confidence_html, next_token_chart
 from ui import memo
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
@@ -22,7 +23,7 @@ if entry.about:
     st.caption(entry.about)
 
 compare = compare_models_toggle()
-token = "character" if entry.poem.config.level == "char" else "word"
+token = token_name(entry.poem.config.level)
 sampling = pick_sampling(
     extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=memo.kept("length", 400)),
     extra_toggle=lambda: st.toggle(
@@ -53,7 +54,7 @@ except PrimeError as err:
 warn_unknown(list(dict.fromkeys(piece for poem in written for piece in poem.unknown)))
 
 for column, poem in zip(columns, written):
-    sample, unit = poem.sample, "character" if poem.entry.poem.config.level == "char" else "word"
+    sample, unit = poem.sample, token_name(poem.entry.poem.config.level)
     with column:
         st.markdown(f"##### T = {sample.temperature:g}" + (f" · {poem.entry.name}" if poem.own_model else ""))
         copied = check_poem(poem.entry, poem.prime, sample.text)

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from lstm_poem.network.generate import PrimeError
+from lstm_poem.network.model import token_name
 from ui import stepper_view
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown
 
 st.title("Watch it write")
 entry = pick_model()
-token = "character" if entry.poem.config.level == "char" else "word"
+token = token_name(entry.poem.config.level)
 st.caption(
     "The same model, seed text, temperatures and random seed as the Generate page: twenty steps here write "
     f"exactly the poems Generate writes with a length of twenty {token}s."

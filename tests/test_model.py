@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from lstm_poem.checks import ConfigError
-from lstm_poem.network.model import ModelConfig, build_model, recurrent_layers
+from lstm_poem.network.model import LEVELS, ModelConfig, build_model, recurrent_layers, token_name
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -73,3 +73,7 @@ def test_mixed_bfloat16_computes_in_bfloat16_with_float32_weights_and_logits():
     assert network(np.zeros((1, 5), np.int32)).dtype == "float32"
     with pytest.raises(ConfigError, match="precision"):
         build_model(ModelConfig(units=16, embedding=8), vocab_size=10, precision="float8")
+
+
+def test_each_level_names_its_token():
+    assert [token_name(level) for level in LEVELS] == ["character", "word"]

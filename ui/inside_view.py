@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from lstm_poem.network.generate import odds_from_logits
+from lstm_poem.network.model import token_name
 from lstm_poem.teaching.charts import next_token_chart
 from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.teaching.inside_charts import (
@@ -143,7 +144,7 @@ def _default_quantity(names: list[str]) -> str:
 
 
 def next_character_odds(entry: session_models.ModelEntry, result: Trace | AttentionMap) -> None:
-    token = "character" if entry.poem.config.level == "char" else "word"
+    token = token_name(entry.poem.config.level)
     # Mid-word by default, where the odds are most instructive.
     last = len(result.pieces)
     position = st.slider(f"After {token}", 1, last, value=min(14, last), key="inside_position")

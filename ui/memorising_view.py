@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_poem.network.model import token_name
 from lstm_poem.running.job import JobSnapshot
 from lstm_poem.teaching.copy_charts import memorising_chart
 from lstm_poem.teaching.copying import MIN_COPY_LENGTH, check_copying
@@ -29,5 +30,5 @@ def show_memorising(run: session_runs.Run, snapshot: JobSnapshot) -> None:
         "stops improving but the training loss keeps falling, the model is learning its text by heart: the copied "
         "share rises."
     )
-    unit = "nats per character" if snapshot.model_config.level == "char" else "nats per word"
+    unit = f"nats per {token_name(snapshot.model_config.level)}"
     st.altair_chart(memorising_chart(epochs, copied, unit), width="stretch")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_poem.network.model import token_name
 from lstm_poem.running.job import JobSnapshot
 from lstm_poem.teaching.charts import runs_chart
 from lstm_poem.training.records import SAMPLE_TEMPERATURE, EpochRecord
@@ -15,7 +16,7 @@ SAMPLES_SHOWN_LIVE = 3
 
 
 def unit(level: str) -> str:
-    return "nats per character" if level == "char" else "nats per word"
+    return f"nats per {token_name(level)}"
 
 
 def show_samples(epochs: tuple[EpochRecord, ...], live: bool) -> None:

@@ -26,6 +26,11 @@ LEVELS = ("char", "word")
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
+def token_name(level: str) -> str:
+    """What one token of a model at ``level`` is called on a page: "character" or "word"."""
+    return "character" if level == "char" else "word"
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture of a poem model. The vocabulary size comes from the tokenizer.
