@@ -24,16 +24,9 @@ if entry.about:
 
 compare = compare_models_toggle()
 token = token_name(entry.poem.config.level)
-sampling = pick_sampling(
-    extra_control=lambda: st.slider(f"Length ({token}s)", 20, 1500, step=20, key=memo.kept("length", 400)),
-    extra_toggle=lambda: st.toggle(
-        "Shade by the model's confidence",
-        key=memo.kept("shade", False),
-        help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
-    ),
-)
+sampling = pick_sampling(length_of=token, shading=True)
 prime, temperatures, seed, shared_noise = sampling.prime, sampling.temperatures, sampling.seed, sampling.shared_noise
-length, shade, columns = sampling.extra, sampling.toggle, sampling.columns
+length, shade, columns = sampling.length, sampling.shade, sampling.columns
 column_entries = pick_column_models(columns, entry) if compare else [entry] * len(columns)
 
 try:

@@ -6,7 +6,6 @@ through a poem on one page sees the same settings, and the same poem, on the oth
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,36 +26,38 @@ class Sampling:
     seed: int
     shared_noise: bool
     columns: list[Any]  # one Streamlit column per temperature
-    extra: Any  # the result of the page's own control in the first row (None without one)
-    toggle: Any  # the result of the page's own toggle beside the shared-randomness one (None without one)
+    length: int | None  # Generate's poem length in tokens; None on a page without the length slider
+    shade: bool  # Generate's shading by the model's confidence; False on a page without that toggle
 
 
-def pick_sampling(
-    extra_control: Callable[[], Any] | None = None, extra_toggle: Callable[[], Any] | None = None
-) -> Sampling:
-    """Draw the controls; ``extra_control`` goes in the first row (Generate's length), ``extra_toggle``
-    beside the shared-randomness toggle."""
+def pick_sampling(length_of: str | None = None, shading: bool = False) -> Sampling:
+    """Draw the controls. Generate adds two of its own: the poem's length in the first row, counted in
+    ``length_of`` ("character" or "word"), and with ``shading`` the confidence-shading toggle beside the
+    shared-randomness one."""
     prime = st.text_area(
         "Seed text: the poem starts with this", key=memo.kept("seed_text", DEFAULT_SEED), height=90, max_chars=5000
     )
     count_column, extra_column, seed_column = st.columns([1.5, 2.5, 1])
     n_columns = count_column.radio("Columns", [1, 2, 3, 4], horizontal=True, key=memo.kept("n_columns", 3))
-    extra = None
-    if extra_control is not None:
-        with extra_column:
-            extra = extra_control()
+    length = None
+    if length_of is not None:
+        length = extra_column.slider(f"Length ({length_of}s)", 20, 1500, step=20, key=memo.kept("length", 400))
     seed = seed_column.number_input(
         "Random seed", 0, 2**31 - 1, step=1, key=memo.kept("sample_seed", 42), help="Same seed, same poems."
     )
-    toggled = None
+    shade = False
     with st.container(horizontal=True, gap="large"):
         shared_noise = st.toggle(
             "Same random numbers in every column",
             key=memo.kept("shared_noise", True),
             help="Columns then differ only by temperature, which makes the comparison fair.",
         )
-        if extra_toggle is not None:
-            toggled = extra_toggle()
+        if shading:
+            shade = st.toggle(
+                "Shade by the model's confidence",
+                key=memo.kept("shade", False),
+                help="The less likely the model found a character, the stronger its shade. Hover for its probability.",
+            )
     columns = st.columns(n_columns)
     temperatures = [
         column.slider(
@@ -69,7 +70,7 @@ def pick_sampling(
         )
         for index, column in enumerate(columns)
     ]
-    return Sampling(prime, temperatures, int(seed), shared_noise, columns, extra, toggled)
+    return Sampling(prime, temperatures, int(seed), shared_noise, columns, length, shade)
 
 
 def warn_unknown(unknown: list[str]) -> None:
