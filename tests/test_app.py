@@ -200,6 +200,8 @@ def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(tra
     at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("tiny.zip", bundle_bytes(trained.poem), "application/zip").run()
     assert not at.exception, at.exception
+    picker = next(box for box in at.selectbox if box.label == "Model")
+    assert "tiny.zip (uploaded)" in picker.options and picker.value.startswith("upload-")  # named once, chosen
     assert len(at.html) == 3
     at.radio(key="n_columns").set_value(4).run()
     assert len(at.html) == 4

@@ -203,7 +203,7 @@ def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
     written = poems(page)
     page.get_by_text("Load a model file (.zip)").click()
     page.locator("input[type=file]").set_input_files(str(bundle))
-    page.get_by_text("model.zip (uploaded)").first.wait_for()
+    page.get_by_text("model.zip (uploaded)", exact=True).first.wait_for()  # the picker names it once
     page.get_by_text("T = 1.5").first.wait_for()
     assert poems(page) == written
 
@@ -328,7 +328,7 @@ def test_an_uploaded_transformer_writes_on_generate_and_steps_the_same_poems_on_
     page.get_by_text("T = 1.5").first.wait_for()
     page.get_by_text("Load a model file (.zip)").click()
     page.locator("input[type=file]").set_input_files(str(bundle))
-    page.get_by_text("gpt.zip (uploaded)").first.wait_for()
+    page.get_by_text("gpt.zip (uploaded)", exact=True).first.wait_for()
     page.get_by_text("T = 1.5").first.wait_for()
     written = poems(page)
     assert len(set(written)) == 3 and all(len(poem) > 200 for poem in written)

@@ -130,4 +130,4 @@ def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
         select_model(key)
         return models()[key]
     poem = load_bundle(data)
-    return add_model(ModelEntry(key, f"{file_name} (uploaded)", "uploaded", poem))
+    return add_model(ModelEntry(key, file_name, "uploaded", poem))  # the picker adds "(uploaded)"
