@@ -30,20 +30,23 @@ import argparse
 import asyncio
 import contextlib
 import json
-import re
 import statistics
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
+from bench.students import (
+    FINISHED,
+    SLIDER_PAUSE_SECONDS,
+    STOP_REASONS,
+    TIMEOUT_MS,
+    TRAINING_OVER,
+    move_slider,
+    new_student,
+    open_generate,
+)
 
-POEMS_DRAWN = re.compile(r"^\d+ poems in ")
-TRAINING_OVER = re.compile("weights of (the best )?epoch")
-FINISHED = re.compile(r"Finished after (\d+) epochs")
-STOP_REASONS = ("early stopping", "time limit")
-SLIDER_PAUSE_SECONDS = 10.0  # a student reads the poems, then nudges the temperature again
-TIMEOUT_MS = 600_000
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
 COLLECT_WAIT_SECONDS = 65
 # This mode measures trainings running side by side, so every press of Train must be a training of its own:
@@ -62,37 +65,6 @@ class TrainingOutcome:
         """Ran at least ``share`` of the epochs of the training alone, or ended by early stopping
         before that (its own schedule, not a lack of time: trainings at once are not bit-identical)."""
         return self.epochs >= share * alone.epochs or self.stopped_by == "early stopping"
-
-
-async def new_student(browser, app: ServedApp):
-    context = await browser.new_context(viewport={"width": 1400, "height": 1400}, base_url=app.url)
-    context.set_default_timeout(TIMEOUT_MS)
-    return await context.new_page()
-
-
-async def open_generate(page) -> float:
-    """Seconds from asking for the Generate page to its poems drawn."""
-    started = time.monotonic()
-    await page.goto("/generate")
-    await page.get_by_text(POEMS_DRAWN).wait_for()
-    return time.monotonic() - started
-
-
-async def move_slider(page, timeout_ms: int = TIMEOUT_MS) -> float:
-    """Nudge the last column's temperature; seconds until that column shows a new poem."""
-    poems = page.get_by_test_id("stHtml")
-    before = await poems.last.inner_text()
-    slider = page.get_by_role("slider").last
-    await slider.focus()
-    started = time.monotonic()
-    await slider.press("ArrowLeft" if await slider.get_attribute("aria-valuenow") != "0" else "ArrowRight")
-    await page.wait_for_function(
-        "old => { const p = document.querySelectorAll('[data-testid=stHtml]'); return p.length && "
-        "p[p.length - 1].innerText !== old; }",
-        arg=before,
-        timeout=timeout_ms,
-    )
-    return time.monotonic() - started
 
 
 async def train_quick_demo(page) -> TrainingOutcome:

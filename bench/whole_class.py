@@ -36,7 +36,8 @@ from pathlib import Path
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from bench.cgroups import CPU_ROOT, MemoryCgroup, cpu_cgroup, memory_cgroup, unavailable
-from bench.class_load import (
+from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
+from bench.students import (
     FINISHED,
     SLIDER_PAUSE_SECONDS,
     STOP_REASONS,
@@ -46,7 +47,6 @@ from bench.class_load import (
     new_student,
     open_generate,
 )
-from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from lstm_poem.text.corpus import catalog, corpus_from_text
 from lstm_poem.training.presets import PRESETS
 

@@ -6,12 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from repo_paths import BALLADS, ROOT, SHARED_CORPORA
+
+__all__ = ["BALLADS", "ROOT", "SHARED_CORPORA"]  # the tests import them from here
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
-BALLADS = ROOT / "sample_corpora" / "ballads.txt"
 
 
 def tiny_model_config(**overrides):

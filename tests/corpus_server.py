@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from conftest import BALLADS, SHARED_CORPORA
+from repo_paths import BALLADS, SHARED_CORPORA
 
 GUTENBERG_HEADER = (
     "The Project Gutenberg eBook of Test Ballads\n\nThis ebook is for the use of anyone anywhere.\n\n"

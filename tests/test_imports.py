@@ -84,6 +84,49 @@ def test_engine_imports_run_one_way():
     assert loop is None, "engine modules import each other: " + " -> ".join(loop or [])
 
 
+def repo_imports() -> dict[str, set[str]]:
+    """Every Python file of the repository (engine, pages, ui, bench, scripts, tests) by its dotted path from
+    the root (``bench.class_load``) -> the repository's modules it imports, anywhere in the file. A bare name
+    is looked up beside the importer too: a script's or a test's own folder is on its ``sys.path``."""
+    paths = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in ROOT.rglob("*.py")
+        if not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(ROOT).parts)
+    }
+
+    def resolve(name: str, importer: str) -> str | None:
+        folder = importer.rpartition(".")[0]
+        for candidate in (name, f"{folder}.{name}".lstrip(".")):
+            if candidate in paths:
+                return candidate
+        return None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        used: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+                for _ in range(node.level - 1):
+                    package = package.rpartition(".")[0]
+                base = ".".join(filter(None, [package if node.level else "", node.module or ""]))
+                for alias in node.names:
+                    found = resolve(f"{base}.{alias.name}".lstrip("."), name) or resolve(base, name)
+                    used |= {found} if found else set()
+            elif isinstance(node, ast.Import):
+                used |= {found for alias in node.names if (found := resolve(alias.name, name))}
+        graph[name] = used - {name}
+    return graph
+
+
+def test_no_import_circle_anywhere_in_the_repository():
+    graph = repo_imports()
+    assert {"bench.class_load", "bench.whole_class", "ui.session_runs", "tests.conftest"} <= set(graph)
+    assert "bench.students" in graph["bench.whole_class"] and "tests.conftest" in graph["tests.test_imports"]
+    loop = find_cycle(graph)
+    assert loop is None, "these files import each other: " + " -> ".join(loop or [])
+
+
 # The engine's rooms, bottom first: each imports only the rooms before it here (docs/architecture.md).
 ROOMS = ("text", "network", "files", "training", "measuring", "running", "teaching", "command_line")
 
