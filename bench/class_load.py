@@ -35,17 +35,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench import students as browser_students
 from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
-from bench.students import (
-    FINISHED,
-    SLIDER_PAUSE_SECONDS,
-    STOP_REASONS,
-    TIMEOUT_MS,
-    TRAINING_OVER,
-    move_slider,
-    new_student,
-    open_generate,
-)
 
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
 COLLECT_WAIT_SECONDS = 65
@@ -73,20 +64,20 @@ async def train_quick_demo(page) -> TrainingOutcome:
     await page.get_by_text("distinct characters").first.wait_for()
     started = time.monotonic()
     await page.get_by_role("button", name="Train").click()
-    outcome = page.get_by_text(TRAINING_OVER).first
-    await outcome.wait_for(timeout=TIMEOUT_MS)
+    outcome = page.get_by_text(browser_students.TRAINING_OVER).first
+    await outcome.wait_for(timeout=browser_students.TIMEOUT_MS)
     seconds = time.monotonic() - started
     said = await outcome.inner_text()
-    stopped_by = next((reason for reason in STOP_REASONS if reason in said.lower()), "other")
-    progress = await page.get_by_text(FINISHED).first.inner_text()
+    stopped_by = next((reason for reason in browser_students.STOP_REASONS if reason in said.lower()), "other")
+    progress = await page.get_by_text(browser_students.FINISHED).first.inner_text()
     metric = page.get_by_test_id("stMetric").filter(has_text="Best held-out loss")
     loss = await metric.get_by_test_id("stMetricValue").inner_text()
-    return TrainingOutcome(int(FINISHED.search(progress).group(1)), float(loss), seconds, stopped_by)
+    return TrainingOutcome(int(browser_students.FINISHED.search(progress).group(1)), float(loss), seconds, stopped_by)
 
 
 async def train_at_once(browser, app: ServedApp, trainers: int) -> list[TrainingOutcome]:
     """``trainers`` students press Train together; their pages poll the runs as a class's would."""
-    pages = [await new_student(browser, app) for _ in range(trainers)]
+    pages = [await browser_students.new_student(browser, app) for _ in range(trainers)]
     try:
         return list(await asyncio.gather(*(train_quick_demo(page) for page in pages)))
     finally:
@@ -96,9 +87,9 @@ async def train_at_once(browser, app: ServedApp, trainers: int) -> list[Training
 
 async def keep_moving_sliders(page, until: asyncio.Event, times: list[float]) -> None:
     while not until.is_set():
-        times.append(await move_slider(page))
+        times.append(await browser_students.move_slider(page))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(until.wait(), SLIDER_PAUSE_SECONDS)
+            await asyncio.wait_for(until.wait(), browser_students.SLIDER_PAUSE_SECONDS)
 
 
 def machine_cpu_seconds() -> float:
@@ -113,9 +104,9 @@ def summary(seconds: list[float]) -> dict[str, float]:
 
 async def burst(browser, app: ServedApp, students: int) -> dict:
     """``students`` open Generate at the same moment."""
-    pages = [await new_student(browser, app) for _ in range(students)]
+    pages = [await browser_students.new_student(browser, app) for _ in range(students)]
     cpu = app.cpu_seconds()
-    times = await asyncio.gather(*(open_generate(page) for page in pages))
+    times = await asyncio.gather(*(browser_students.open_generate(page) for page in pages))
     server = app.cpu_seconds() - cpu
     for page in pages:
         await page.context.close()
@@ -129,8 +120,8 @@ async def burst(browser, app: ServedApp, students: int) -> dict:
 
 async def lesson(browser, app: ServedApp, students: int, trainers: int) -> dict:
     """A class on the pages: everyone opens Generate, some train, the rest keep moving sliders meanwhile."""
-    pages = [await new_student(browser, app) for _ in range(students)]
-    opened = await asyncio.gather(*(open_generate(page) for page in pages))
+    pages = [await browser_students.new_student(browser, app) for _ in range(students)]
+    opened = await asyncio.gather(*(browser_students.open_generate(page) for page in pages))
     done = asyncio.Event()
     slider_times: list[float] = []
     server_cpu, machine = app.cpu_seconds(), machine_cpu_seconds()
@@ -167,9 +158,9 @@ async def run(
         async with async_playwright() as playwright:
             launcher = niced_chromium(app.log.parent, browser_nice)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
-            first = await new_student(browser, app)
-            report["cold_first_poems_s"] = round(await open_generate(first), 2)
-            report["slider_to_poem_alone_s"] = round(await move_slider(first), 2)
+            first = await browser_students.new_student(browser, app)
+            report["cold_first_poems_s"] = round(await browser_students.open_generate(first), 2)
+            report["slider_to_poem_alone_s"] = round(await browser_students.move_slider(first), 2)
             await first.context.close()
             (alone,) = await train_at_once(browser, app, 1)
             report["training_alone"] = asdict(alone)
@@ -178,7 +169,7 @@ async def run(
             for _ in range(rounds):  # a lesson after a lesson: memory must come back each time
                 lesson_report = await lesson(browser, app, students, trainers)
                 await asyncio.sleep(COLLECT_WAIT_SECONDS)  # the server's periodic collection runs in this time
-                visitor = await new_student(browser, app)  # one script run, which applies the policy
+                visitor = await browser_students.new_student(browser, app)  # one script run, which applies the policy
                 await visitor.goto("/")
                 await visitor.get_by_text("lstm-poem").first.wait_for()
                 await visitor.context.close()
