@@ -88,3 +88,45 @@ def test_every_screenshot_the_documents_show_is_one_the_browser_tests_or_a_scrip
         if target.endswith(".png")
     }
     assert len(shown) >= 7 and shown <= shot, f"not refreshed by the browser tests: {sorted(shown - shot)}"
+
+
+def architecture_sections() -> dict[str, str]:
+    """The file list of docs/architecture.md by folder ("" for the root, "lstm_poem/text/" ...) -> its lines.
+    A folder is a line whose first word ends in "/", nested by its indent; its files are the lines under it."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("## The files", 1)[1].split("```", 2)[1]
+    sections: dict[str, str] = {}
+    open_folders: list[tuple[int, str]] = []  # (indent, folder) from the outermost in
+    current = ""
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        first = line.split()[0] if line.strip() else ""
+        if first.endswith("/") and indent < 20:  # deeper lines are a description's continuation
+            while open_folders and open_folders[-1][0] >= indent:
+                open_folders.pop()
+            current = (open_folders[-1][1] if open_folders else "") + first
+            open_folders.append((indent, current))
+        elif indent == 0:
+            open_folders, current = [], ""
+        sections[current] = sections.get(current, "") + line + "\n"
+    return sections
+
+
+def test_architecture_md_names_every_module():
+    sections = architecture_sections()
+    modules = [
+        path
+        for pattern in ("*.py", "lstm_poem/**/*.py", "ui/*.py", "app_pages/*.py", "scripts/*.py")
+        for path in ROOT.glob(pattern)
+        if path.name != "__init__.py"
+    ]
+    assert len(modules) > 80
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in modules
+        if not re.search(
+            rf"(?<![\w/]){re.escape(path.name)}\b",
+            sections.get("".join(part + "/" for part in path.relative_to(ROOT).parts[:-1]), ""),
+        )
+    ]
+    assert missing == [], "docs/architecture.md's file list must name every module under its folder"
