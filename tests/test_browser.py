@@ -129,6 +129,7 @@ def train_quick_demo_to_the_end(page) -> None:
     page.get_by_text(re.compile("weights of (the best )?epoch")).first.wait_for(timeout=TRAINING_SECONDS * 1000)
 
 
+@pytest.mark.slow
 def test_quick_demo_on_a_sample_corpus_runs_to_the_end(page):
     train_quick_demo_to_the_end(page)
     outcome = page.locator("[data-testid=stAlertContentInfo]").filter(has_text="weights").first.inner_text()
@@ -146,6 +147,7 @@ def test_quick_demo_on_a_sample_corpus_runs_to_the_end(page):
     shoot(page, "screenshot-train-finished.png")
 
 
+@pytest.mark.slow
 def test_training_goes_on_while_the_student_visits_generate(page):
     open_train_page(page)
     # Balanced, not the Quick demo: on an idle machine the demo can end by itself (about 26 s) before Stop.
@@ -169,6 +171,7 @@ def test_training_goes_on_while_the_student_visits_generate(page):
     page.get_by_text("You stopped training").wait_for()
 
 
+# The fast lane's browser smoke test (not slow): a real server, Chromium, Generate's poems and a slider.
 def test_three_temperatures_write_three_poems_and_one_slider_changes_one_column(page):
     page.goto("/generate")
     page.get_by_text("T = 1.5").first.wait_for()
@@ -182,6 +185,7 @@ def test_three_temperatures_write_three_poems_and_one_slider_changes_one_column(
     assert poems(page)[:2] == first[:2]  # the other columns kept their poems
 
 
+@pytest.mark.slow
 def test_a_bad_upload_shows_a_message(page, tmp_path):
     open_train_page(page)
     page.get_by_text("Upload a .txt file").click()
@@ -192,6 +196,7 @@ def test_a_bad_upload_shows_a_message(page, tmp_path):
     assert page.get_by_role("button", name="Train").is_disabled()
 
 
+@pytest.mark.slow
 def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
     train_quick_demo_to_the_end(page)
     with page.expect_download() as download:
@@ -208,6 +213,7 @@ def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
     assert poems(page) == written
 
 
+@pytest.mark.slow
 def test_the_inside_page_draws_the_gates_of_the_pretrained_model(page):
     page.goto("/inside")
     page.get_by_text("At every character").wait_for()
@@ -220,6 +226,7 @@ def test_the_inside_page_draws_the_gates_of_the_pretrained_model(page):
     shoot(page, "screenshot-inside.png")
 
 
+@pytest.mark.slow
 def test_the_start_page_shows_live_poems_and_its_lesson_links_open_the_pages(page):
     page.goto("/")
     page.get_by_text("A 45-minute lesson").wait_for()
@@ -296,6 +303,7 @@ def shortest_poems_on_generate(page) -> list[str]:
     return poems(page)
 
 
+@pytest.mark.slow
 def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_writes(page):
     page.goto("/watch")
     page.get_by_role("button", name="Play").click()
@@ -315,6 +323,7 @@ def test_stepping_twenty_characters_at_three_temperatures_writes_what_generate_w
     assert shortest_poems_on_generate(page) == stepped
 
 
+@pytest.mark.slow
 def test_an_uploaded_transformer_writes_on_generate_and_steps_the_same_poems_on_watch(page, tmp_path, small_text):
     from conftest import tiny_train_config
     from lstm_poem.files.bundle import save_bundle
@@ -340,6 +349,7 @@ def test_an_uploaded_transformer_writes_on_generate_and_steps_the_same_poems_on_
     assert shortest_poems_on_generate(page) == stepped  # the cached steps write what generate() writes
 
 
+@pytest.mark.slow
 def test_the_improvements_page_shows_every_row_with_its_poem_and_the_chart(page):
     from lstm_poem.teaching.improvements import load_table
 
@@ -386,6 +396,7 @@ def pick_option(page, box_label: str, option: str) -> None:
     page.get_by_role("option", name=option).click()
 
 
+@pytest.mark.slow
 def test_two_columns_with_different_models_at_the_same_temperature_and_seed_write_each_models_poem(page):
     shipped = {model.name: model.title for model in pretrained_catalog()}
     page.goto("/generate")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from test_browser import (  # noqa: F401 - fixtures are found by name
     app_url,
     browser,
@@ -38,6 +39,7 @@ def play(tab, line: str) -> None:
         tab.get_by_text(f"{number} of {len(line)} characters guessed.").wait_for()
 
 
+@pytest.mark.slow
 def test_two_students_play_ten_characters_and_the_class_total_pools_them(page, browser, app_url):  # noqa: F811
     line = game_lines()[0].line
     play(page, line)
@@ -59,6 +61,7 @@ def test_two_students_play_ten_characters_and_the_class_total_pools_them(page, b
     shoot(page, "screenshot-guess.png")
 
 
+@pytest.mark.slow
 def test_after_a_training_the_copied_share_shows_on_train_and_generate(page):  # noqa: F811
     train_quick_demo_to_the_end(page)
     page.get_by_text("Is it learning, or memorising?").wait_for()

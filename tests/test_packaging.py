@@ -52,6 +52,7 @@ def test_the_installed_packages_are_this_checkout(tmp_path):
     assert installed == str(ROOT / "lstm_poem" / "__init__.py"), f"lstm_poem comes from {installed}: {INSTALL_HINT}"
 
 
+@pytest.mark.slow  # a fresh interpreter per script, many import TensorFlow: out of the fast lane
 @pytest.mark.parametrize("script", scripts())
 def test_each_script_runs_from_the_repository_root(script):
     shown = subprocess.run(
