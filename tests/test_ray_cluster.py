@@ -101,6 +101,9 @@ def test_when_the_whole_cluster_goes_away_the_student_is_told_and_the_next_train
     )
     lines = [line for line in out.stdout.splitlines() if line.startswith(("LOST", "AGAIN"))]
     assert out.returncode == 0 and len(lines) == 2, out.stdout + out.stderr[-3000:]
-    assert lines[0].startswith("LOST failed") and "has not answered for 5 seconds" in lines[0]
+    # Which of the two Ray notices first is a race, and both are true: the head stopped answering, or the
+    # actor's worker process went down with it.
+    assert lines[0].startswith("LOST failed")
+    assert "has not answered for 5 seconds" in lines[0] or "its process or machine stopped" in lines[0], lines[0]
     assert "Models you already trained are kept" in lines[0]
     assert lines[1] == "AGAIN done None"
