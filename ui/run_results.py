@@ -46,9 +46,6 @@ def show_summary(run: session_runs.Run, snapshot: JobSnapshot) -> None:
     bits.metric("Bits per character", f"{result.val_bits_per_char:.2f}", help="The same loss in bits per character.")
     epochs.metric("Best epoch", f"{result.best_epoch} of {result.epochs_run}")
     speed.metric("Training time", duration(result.seconds), help=f"{result.train_tokens_per_s:,.0f} tokens per second")
-    session_runs.collect_finished_runs()  # in case it finished during this very script run
-    if session_runs.active_run() is not None:  # that started the next queued row: show it training
-        st.rerun()
     entry = session_models.models().get(run.model_key or "")
     if entry is None:
         return

@@ -15,6 +15,7 @@ import streamlit as st
 from lstm_poem import limits
 from lstm_poem.network.model import ModelConfig
 from lstm_poem.running.backend import TrainingHandle, TrainingRequest
+from lstm_poem.running.job import JobSnapshot
 from lstm_poem.running.sharing import REGISTRY
 from lstm_poem.teaching.class_board import network_name
 from lstm_poem.text.corpus import Corpus
@@ -82,14 +83,25 @@ def start_run(
 
 
 def collect_finished_runs() -> None:
-    """Turn every newly finished training into a model, then start the next queued one;
-    called at the top of every script run."""
+    """Turn every newly finished training into a model, then start the next queued one. The one place a
+    finished run comes back to the pages: ``streamlit_app.py`` calls it at the top of every script run, and a
+    page that sees a run finish later in a script run reruns the script (``ui/training_view.py``)."""
     for run in runs():
         snapshot = run.job.snapshot()
-        if run.model_key is None and snapshot.state == "done" and snapshot.result is not None:
+        if finished_since_collected(run, snapshot):
             run.model_key = f"run-{run.number}"
             add_model(ModelEntry(run.model_key, run.label, "trained in this session", snapshot.result.poem))
             run.bits_per_char = _fair_bits(run, snapshot.result)
+    start_next_queued()
+
+
+def finished_since_collected(run: Run, snapshot: JobSnapshot) -> bool:
+    """Whether ``run`` has finished with a model that :func:`collect_finished_runs` has not collected yet."""
+    return run.model_key is None and snapshot.state == "done" and snapshot.result is not None
+
+
+def start_next_queued() -> None:
+    """Start the first queued training unless one is going."""
     waiting = queued_runs()
     if waiting and active_run() is None:
         corpus, row = waiting.pop(0)
@@ -120,5 +132,5 @@ def queue_quick_rows(corpus: Corpus) -> int:
 
     rows = quick_rows(limits.MAX_TRAINING_SECONDS)
     queued_runs().extend((corpus, row) for row in rows)
-    collect_finished_runs()  # starts the first at once
+    start_next_queued()  # the first at once
     return len(rows)

@@ -50,6 +50,10 @@ def show_run(run: session_runs.Run) -> None:
 
     live()
     snapshot = run.job.snapshot()
+    if session_runs.finished_since_collected(run, snapshot):
+        # It finished during this script run: the next one hands its model back at the top
+        # (streamlit_app.py) and starts the next queued training, which it then shows.
+        st.rerun()
     if snapshot.state == "done" and snapshot.result is not None:
         show_summary(run, snapshot)
         show_memorising(run, snapshot)
