@@ -110,10 +110,11 @@ def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, sma
 
 def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(small_text, caplog):
     at = open_page("app_pages/train.py")
-    paste_and_configure(at, small_text, setting_epochs=40, setting_patience=1)
+    # No time limit to reach on a busy machine: the run ends by early stopping or after its 40 epochs.
+    paste_and_configure(at, small_text, setting_epochs=40, setting_patience=1, setting_time_limit=900)
     button(at, "Train").click().run()
     assert button(at, "Train").disabled and not button(at, "Stop").disabled
-    wait_for(at, finished)
+    wait_for(at, finished, timeout=600)
 
     (outcome,) = [text for text in texts(at.info) if "weights" in text]
     assert "stopped" in outcome or "epochs ran" in outcome
