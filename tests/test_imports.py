@@ -1,5 +1,7 @@
-"""The engine's modules import each other one way only: no module reaches itself through its imports.
-And the engine never imports Streamlit: the pages use it, the command line and the benchmarks do not.
+"""The engine's modules import each other one way only: no module reaches itself through its imports,
+and no file anywhere in the repository (pages, ui, bench, scripts, tests) does either. The modules
+beside the rooms import nothing of the engine. And the engine never imports Streamlit: the pages use
+it, the command line and the benchmarks do not.
 
 Imports inside functions count too: a lazy import that closes a loop still
 ties the two modules together.
