@@ -165,3 +165,16 @@ def test_only_the_session_that_started_a_class_can_count_hide_and_end_it(small_t
     student.switch_page("app_pages/home.py").run()
     assert any("has ended" in text for text in texts(student.info))
     assert "class_code" not in student.session_state and "Start a class" in [b.label for b in student.button]
+
+
+def test_a_student_joins_by_typing_the_code_and_a_wrong_code_says_so():
+    code = new_class()
+    at = open_page()
+    at.text_input(key="join_code").set_value("![x](http://127.0.0.1:9/)")  # a form: sent with its button
+    button(at, "Join the class").click().run()
+    assert any("No class has that code" in text for text in texts(at.error)) and "class_code" not in at.session_state
+    at.text_input(key="join_code").set_value(f"{code[:4].lower()} {code[4:]}")
+    button(at, "Join the class").click().run()
+    assert at.session_state["class_code"] == code
+    assert any(f"You are in class **{code[:4]}-{code[4:]}**" in text for text in texts(at.success))
+    assert at.query_params["class"] == code  # in the address: a reload keeps the class

@@ -104,5 +104,5 @@ def test_thirty_sessions_pool_into_one_bounded_total_per_line():
     assert pooled.model == {1: 30, 3: 30}  # the model's ranks of the two characters it has odds for
     you, against = pooled.bounds()
     assert you.upper > 0 and against.upper == pytest.approx(1.0)
-    totals.add("not a game line", [1] * 10, model, player="student 0")  # nothing is kept for a line the game does not have
+    assert not totals.add("not a game line", [1] * 10, model, player="student 0")  # not a line of the game
     assert totals.line("not a game line").players == 0

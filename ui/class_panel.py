@@ -49,7 +49,10 @@ def _start_or_join() -> None:
     with join, st.container(border=True, height="stretch"):
         with st.form("join_class", border=False):
             typed = st.text_input(
-                "**In a class?** Type the code your teacher shows", max_chars=12, placeholder="ABCD-EFGH"
+                "**In a class?** Type the code your teacher shows",
+                max_chars=12,
+                placeholder="ABCD-EFGH",
+                key="join_code",
             )
             pressed = st.form_submit_button("Join the class", icon=":material/login:")
         if pressed:
