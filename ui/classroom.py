@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -131,7 +132,7 @@ def viewer() -> Viewer:
     return Viewer(class_code=room.code, hidden=room.hidden_rows())
 
 
-def guessing_totals(line_keys) -> ClassTotals | None:
+def guessing_totals(line_keys: Callable[[], Iterable[str]]) -> ClassTotals | None:
     """The guessing game's total of this session's class (None for a student in no class)."""
     room = current_class()
     return room.guessing_totals(line_keys) if room is not None else None
@@ -139,8 +140,8 @@ def guessing_totals(line_keys) -> ClassTotals | None:
 
 def class_link(code: str) -> str:
     """The address that joins class ``code``: this app's own address (as the browser sees it) with ?class=."""
-    base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode({CLASS_PARAM: code})}"
+    base = (st.context.url or "").split("?")[0].rstrip("/")
+    return f"{base}/?{urlencode({CLASS_PARAM: code})}"
 
 
 def show_notice() -> None:

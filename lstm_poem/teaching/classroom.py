@@ -26,7 +26,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lstm_poem import limits
@@ -95,6 +95,13 @@ class ClassRoom:
         with self._lock:
             self.hidden.add(int(number))
 
+    def admit(self, visitor: str, most: int) -> None:
+        """Seat browser ``visitor`` (again, after a reload) unless the class already has ``most`` others."""
+        with self._lock:
+            if visitor not in self.students and len(self.students) >= most:
+                raise ClassError(f"This class is full: it already has {most} students.")
+            self.students.add(visitor)
+
     def hidden_rows(self) -> frozenset[int]:
         with self._lock:
             return frozenset(self.hidden)
@@ -106,7 +113,7 @@ class ClassRoom:
             self.example_seed += 1
             return self.example_seed
 
-    def guessing_totals(self, line_keys: Callable[[], Sequence[str]]) -> ClassTotals:
+    def guessing_totals(self, line_keys: Callable[[], Iterable[str]]) -> ClassTotals:
         """This class's pooled guesses, made at the first game (``line_keys``: the game's lines)."""
         with self._lock:
             if self._totals is None:
@@ -183,10 +190,7 @@ class ClassRegistry:
                 f"No class has {named} now: check it on the teacher's screen. A class's code stops working "
                 "when its class ends."
             )
-        with room._lock:
-            if visitor not in room.students and len(room.students) >= self.max_students:
-                raise ClassError(f"This class is full: it already has {self.max_students} students.")
-            room.students.add(visitor)
+        room.admit(visitor, self.max_students)
         return room
 
     def end(self, code: str, secret: str | None) -> None:
