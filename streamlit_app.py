@@ -18,7 +18,7 @@ from lstm_poem import limits
 
 limits.set_tensorflow_defaults()  # before any page imports TensorFlow
 
-from ui import memory, session_runs  # noqa: E402 - after the TensorFlow defaults, on purpose
+from ui import classroom, memory, session_runs  # noqa: E402 - after the TensorFlow defaults, on purpose
 from ui.example_poems import warm_up  # noqa: E402
 from ui.keras_guard import keep_keras_session  # noqa: E402
 from ui.sidebar import show_sidebar  # noqa: E402
@@ -28,6 +28,7 @@ memory.tend()  # the server's garbage collection policy (Streamlit's own after-r
 
 st.set_page_config(page_title="lstm-poem", page_icon=":material/edit_note:", layout="wide")
 
+classroom.follow_the_link()  # ?class=CODE joins a class; the address keeps the class and this browser's token
 session_runs.collect_finished_runs()
 page = st.navigation(
     [

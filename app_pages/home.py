@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.class_panel import show_class_panel
 from ui.example_poems import show_example_poems
 
 
@@ -106,6 +107,7 @@ st.markdown(
     "Teach a small recurrent neural network to write verse, and see for yourself what "
     "**temperature**, **training** and **early stopping** do."
 )
+show_class_panel()
 example = st.container()  # filled last: the lesson draws at once, the poems when the model is ready
 
 st.header("A 45-minute lesson")

@@ -6,8 +6,8 @@ import streamlit as st
 
 from lstm_poem.checks import ConfigError
 from lstm_poem.running.sharing import MAX_NAME_CHARS
-from ui import memo, session_runs
-from ui.corpus_picker import pick_corpus
+from ui import classroom, memo, session_runs
+from ui.corpus_picker import own_text_chosen, pick_corpus
 from ui.run_results import show_comparison
 from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
@@ -36,14 +36,23 @@ board_name = st.text_input(
     "Your name on the class board (optional)",
     max_chars=MAX_NAME_CHARS,
     key=memo.kept("board_name", ""),
-    help="The class board shows every training on this server. It shows no names unless you type one here.",
+    help="The class board shows your class's trainings (or, in no class, only yours). It shows no names "
+    "unless you type one here.",
 )
+own_text = corpus is not None and own_text_chosen()
+show_verse = own_text and st.checkbox(
+    "Show my verse on the class board",
+    key=memo.kept("show_verse", False),
+    help="Your own text is private: the class board shows it as “own text”, with no file name and no line of "
+    "what the model writes, unless you tick this.",
+)
+asker = classroom.asker(board_name, own_text=own_text, show_verse=show_verse)
 with st.container(horizontal=True, vertical_alignment="center"):
     if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=active is not None or not ready):
         model_config, train_config = configs
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         try:
-            session_runs.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
+            session_runs.start_run(corpus, model_config, train_config, base=start.base, asker=asker)
         except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
             st.error(f"Training could not start: {err}", icon=":material/error:")
         else:
@@ -57,7 +66,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         "character, like the table on the 'Why isn't it meaningful?' page.",
     ):
         try:
-            session_runs.queue_quick_rows(corpus)
+            session_runs.queue_quick_rows(corpus, asker)
         except ConfigError as err:
             session_runs.queued_runs().clear()
             st.error(f"Training could not start: {err}", icon=":material/error:")

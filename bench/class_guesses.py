@@ -44,10 +44,10 @@ def main() -> None:
     lock = threading.Lock()
     start_together = threading.Barrier(args.sessions)
 
-    def student(counts: list[int]) -> None:
+    def student(number: int, counts: list[int]) -> None:
         start_together.wait()
         begin = time.thread_time()  # this thread's own CPU time: the work, not the wait for the GIL
-        totals.add(line.key, counts, model)
+        totals.add(line.key, counts, model, player=f"student {number}")
         added = time.thread_time() - begin
         reads = []
         for _ in range(READS_PER_SESSION):
@@ -59,9 +59,9 @@ def main() -> None:
             read_times.extend(reads)
 
     totals_one = ClassTotals([line.key])
-    totals_one.add(line.key, games[0], model)
+    totals_one.add(line.key, games[0], model, player="student 0")
     sizes["pool_bytes_after_1"] = len(pickle.dumps(totals_one.line(line.key)))
-    threads = [threading.Thread(target=student, args=(counts,)) for counts in games]
+    threads = [threading.Thread(target=student, args=(n, counts)) for n, counts in enumerate(games)]
     wall = time.perf_counter()
     for thread in threads:
         thread.start()

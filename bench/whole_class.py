@@ -137,6 +137,7 @@ class Classroom:
     results: list[StudentResult]
     slider_times: list[float]  # while the class trains, after a student's own training ended
     slider_timeouts: int = 0  # moves after which no new poem came within SLIDER_TIMEOUT_MS
+    code: str = ""  # the class the teacher started: its students join it by its link
 
     async def move_slider(self, page, during: bool) -> None:
         try:
@@ -160,7 +161,7 @@ async def student(browser, app: ServedApp, choice: Choice, delay: float, room: C
     page = await new_student(browser, app)
     first_poems = await open_generate(page)
     await room.move_slider(page, during=False)
-    await page.goto("/train")
+    await page.goto(f"/train?class={room.code}")
     await page.get_by_text("distinct characters").first.wait_for()
     await choose(page, choice, room.folder)
     pressed = time.monotonic()
@@ -216,13 +217,13 @@ async def cold_start(browser, started: float, app: ServedApp) -> tuple[dict, obj
     return {"first_page_text_s": round(text, 2), "first_page_poems_s": round(time.monotonic() - started, 2)}, page
 
 
-async def board_cost(browser, app: ServedApp, pages: int) -> dict:
-    """Server CPU seconds per poll of the class board with ``pages`` students on it."""
+async def board_cost(browser, app: ServedApp, pages: int, code: str) -> dict:
+    """Server CPU seconds per poll of the board of class ``code`` with ``pages`` students on it."""
     opened = [await new_student(browser, app) for _ in range(pages)]
     for page in opened:
-        await page.goto("/class_board")
+        await page.goto(f"/class_board?class={code}")
     for page in opened:
-        await page.get_by_text("Every training on this server").first.wait_for()
+        await page.get_by_text("Your class's trainings").first.wait_for()
     await asyncio.sleep(5)  # every page is polling now
     cpu = app.cpu_seconds()
     await asyncio.sleep(BOARD_SECONDS)
@@ -275,8 +276,11 @@ async def one_phase(
     started = time.monotonic()
     with served_app(cgroup_procs=group.procs if group else None) as app, tempfile.TemporaryDirectory() as folder:
         report, teacher = await cold_start(browser, started, app)
-        await teacher.goto("/class_board")  # the teacher's projector, polling all along
-        room = Classroom(Path(folder), len(choices), asyncio.Event(), [], [])
+        await teacher.get_by_role("button", name="Start a class").click()
+        code = (await teacher.locator(".class-code").inner_text()).strip()
+        nav = teacher.get_by_test_id("stSidebarNavItems")
+        await nav.get_by_role("link", name="Class board", exact=True).click()  # the projector, polling all along
+        room = Classroom(Path(folder), len(choices), asyncio.Event(), [], [], code=code)
         spacing = join_seconds / max(len(choices) - 1, 1)
         try:
             await asyncio.gather(*(student(browser, app, c, i * spacing, room) for i, c in enumerate(choices)))
@@ -314,7 +318,7 @@ async def one_phase(
         report["problems"] = [r.problem for r in results if r.problem]
         report["slider_timeouts"] = room.slider_timeouts
         report["exceptions_on_the_board"] = await teacher.get_by_test_id("stException").count()
-        report["board"] = await board_cost(browser, app, len(choices))
+        report["board"] = await board_cost(browser, app, len(choices), code)
         report["server_log_tracebacks"] = app.log.read_text().count("Traceback")
         if group is not None:
             report["cgroup"] = {

@@ -45,6 +45,14 @@ ABANDONED_TRAINING_SECONDS = _env_int("ABANDONED_TRAINING_SECONDS", 90)
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
 # 1: students asking for exactly the same training share one (lstm_poem/running/sharing.py); 0: each trains their own.
 SHARE_IDENTICAL_TRAININGS = _env_int("SHARE_IDENTICAL_TRAININGS", 1)
+# Classes one server holds at once (lstm_poem/teaching/classroom.py); a teacher beyond them is asked to wait.
+MAX_CLASSES = _env_int("MAX_CLASSES", 40)
+# Students (browsers) one class takes; later ones are told the class is full.
+MAX_CLASS_STUDENTS = _env_int("MAX_CLASS_STUDENTS", 60)
+# A class ends, and its code stops working, this long after it started…
+CLASS_SECONDS = _env_int("CLASS_SECONDS", 4 * 3600)
+# …or once nobody in it has opened a page for this long.
+CLASS_IDLE_SECONDS = _env_int("CLASS_IDLE_SECONDS", 3600)
 
 
 def set_tensorflow_defaults() -> None:

@@ -11,8 +11,11 @@ APP = str(ROOT / "streamlit_app.py")
 TINY_SETTINGS = {"setting_units": 32, "setting_embedding": 16, "setting_seq_len": 32}
 
 
-def open_page(page: str | None = None, **state) -> AppTest:
+def open_page(page: str | None = None, query: dict[str, str] | None = None, **state) -> AppTest:
+    """A new session of the app (opened at an address with ``query``, e.g. ``{"class": code}``) on ``page``."""
     at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -61,3 +64,10 @@ def wait_for(at: AppTest, done, timeout: float = 120) -> None:
 
 def finished(at: AppTest) -> bool:
     return any("weights" in text for text in texts(at.info))
+
+
+def new_class() -> str:
+    """The code of a class started on this server (by nobody's session: no test page teaches it)."""
+    from lstm_poem.teaching.classroom import CLASSES
+
+    return CLASSES.start()[0].code

@@ -82,8 +82,8 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name))
 
 
-def open_train_page(page) -> None:
-    page.goto("/train")
+def open_train_page(page, address: str = "/train") -> None:
+    page.goto(address)
     page.get_by_text("distinct characters").first.wait_for()
 
 
@@ -120,6 +120,20 @@ def wait_until(condition, seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the page did not change in time"
         time.sleep(0.2)
+
+
+def new_session(browser, app_url):
+    """Another student's (or teacher's) browser: own cookies, own Streamlit session."""
+    tab = browser.new_context(viewport={"width": 1400, "height": 1600}, base_url=app_url).new_page()
+    tab.set_default_timeout(60_000)
+    return tab
+
+
+def start_class(tab) -> str:
+    """Start a class from the start page, as its teacher; returns its code (shown as ABCD-EFGH)."""
+    tab.goto("/")
+    tab.get_by_role("button", name="Start a class").click()
+    return tab.locator(".class-code").inner_text().strip()
 
 
 def train_quick_demo_to_the_end(page) -> None:

@@ -13,9 +13,11 @@ import pytest
 from test_browser import (  # noqa: F401 - fixtures are found by name
     app_url,
     browser,
+    new_session,
     page,
     pytestmark,
     shoot,
+    start_class,
     train_quick_demo_to_the_end,
 )
 
@@ -25,9 +27,11 @@ PLAYED = 10
 SCORE = re.compile(rf"You: \d+\.\d\d bits\/char, the .+ model: \d+\.\d\d, on the same {PLAYED} characters")
 
 
-def play(tab, line: str) -> None:
-    """Guess the first ``PLAYED`` characters of the line: one wrong guess first, then right every time."""
-    tab.goto("/guess")
+def play(tab, line: str, address: str | None = "/guess") -> None:
+    """Guess the first ``PLAYED`` characters of the line: one wrong guess first, then right every time
+    (on the page at ``address``; None: the page the tab shows)."""
+    if address is not None:
+        tab.goto(address)
     tab.get_by_text("0 of", exact=False).first.wait_for()
     box = tab.get_by_role("textbox", name="Your guess for the next character")
     box.fill("#")
@@ -42,16 +46,16 @@ def play(tab, line: str) -> None:
 @pytest.mark.slow
 def test_two_students_play_ten_characters_and_the_class_total_pools_them(page, browser, app_url):  # noqa: F811
     line = game_lines()[0].line
-    play(page, line)
+    code = start_class(new_session(browser, app_url))
+    play(page, line, f"/guess?class={code}")
     score = page.get_by_role("heading", name=SCORE)
     score.wait_for()
     assert page.get_by_test_id("stDataFrame").count() == 1  # each character: your guesses, its rank and odds
     page.get_by_role("button", name="Add my guesses to the class total").click()
     page.get_by_text(re.compile(rf"on the same {PLAYED} characters \(1 student, no names\)")).wait_for()
 
-    other = browser.new_context(viewport={"width": 1400, "height": 1600}, base_url=app_url).new_page()
-    other.set_default_timeout(60_000)
-    play(other, line)
+    other = new_session(browser, app_url)
+    play(other, line, f"/guess?class={code}")
     other.get_by_role("heading", name=SCORE).wait_for()
     other.get_by_role("button", name="Add my guesses to the class total").click()
     other.get_by_text(re.compile(rf"on the same {2 * PLAYED} characters \(2 students, no names\)")).wait_for()

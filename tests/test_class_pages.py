@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 
-from app_helpers import button, finished, open_page, paste_and_configure, texts, wait_for
+from app_helpers import button, finished, new_class, open_page, paste_and_configure, texts, wait_for
 
 from lstm_poem.running.job import SLOTS
 from lstm_poem.running.sharing import REGISTRY
@@ -22,7 +22,8 @@ def training_of(at):
 
 def test_two_sessions_asking_for_the_identical_training_get_one_training_and_two_runs(small_text):
     text = unique_verse(small_text)
-    first, second = open_page("app_pages/train.py"), open_page("app_pages/train.py")
+    link = {"class": new_class()}
+    first, second = open_page("app_pages/train.py", link), open_page("app_pages/train.py", link)
     for at in (first, second):
         paste_and_configure(at, text, setting_epochs=2)
         button(at, "Train").click().run()
@@ -63,12 +64,13 @@ def test_one_students_stop_leaves_the_others_training_running(small_text):
 
 
 def test_the_class_board_lists_trainings_with_the_names_students_chose(small_text):
-    at = open_page("app_pages/train.py")
+    link = {"class": new_class()}
+    at = open_page("app_pages/train.py", link)
     paste_and_configure(at, unique_verse(small_text), setting_epochs=2)
     at.text_input(key="board_name").set_value("Ada <b>L</b>").run()
     button(at, "Train").click().run()
     wait_for(at, finished)
-    board = open_page("app_pages/class_board.py")
+    board = open_page("app_pages/class_board.py", link)  # a classmate's screen, or the projector
     assert not board.exception
     assert board.get("vega_lite_chart"), "the overlaid curves"
     (table,) = board.dataframe
@@ -107,3 +109,72 @@ def test_a_student_alone_who_presses_stop_stops_the_training_and_keeps_the_best_
     assert not any("You left" in t for t in texts(at.info))  # nobody else watches: a real stop
     wait_for(at, lambda at: any("You stopped training" in t for t in texts(at.info)))
     assert "run-1" in at.session_state["models"]
+
+
+def board_table(at):
+    """The class board's rows as a data frame (None when it shows none)."""
+    return at.dataframe[0].value if at.dataframe else None
+
+
+def test_a_pasted_texts_name_and_verse_reach_a_class_board_only_when_its_student_opts_in(small_text):
+    text = unique_verse(small_text)
+    keeps, shows = {"class": new_class()}, {"class": new_class()}
+    private, public = open_page("app_pages/train.py", keeps), open_page("app_pages/train.py", shows)
+    for at in (private, public):
+        paste_and_configure(at, text, setting_epochs=1)
+    public.checkbox(key="show_verse").check().run()
+    for at in (private, public):
+        button(at, "Train").click().run()
+    assert training_of(private) is training_of(public)  # one training for the server
+    wait_for(private, finished)
+    (row,) = board_table(open_page("app_pages/class_board.py", keeps)).to_dict("records")
+    assert row["verse"] == "own text" and row["a line of its verse"] == "" and row["students"] == 1
+    (row,) = board_table(open_page("app_pages/class_board.py", shows)).to_dict("records")
+    assert row["verse"] == "pasted text" and row["a line of its verse"] and row["students"] == 1
+
+
+def test_only_the_session_that_started_a_class_can_count_hide_and_end_it(small_text):
+    from conftest import tiny_model_config, tiny_train_config
+    from lstm_poem.running.backend import TrainingRequest
+    from lstm_poem.running.sharing import Asker
+    from lstm_poem.text.corpus import corpus_from_text
+
+    teacher = open_page()
+    button(teacher, "Start a class").click().run()
+    code = teacher.session_state["class_code"]
+    assert any(f"?class={code}" in block.value for block in teacher.code)  # the link to show
+    link = {"class": code}
+    student = open_page("app_pages/class_board.py", link)
+    forger = open_page("app_pages/class_board.py", link, class_secret="a guess")
+    corpus = corpus_from_text(unique_verse(small_text), name="ballads")
+    seat = REGISTRY.submit(
+        TrainingRequest(corpus, tiny_model_config(), tiny_train_config(epochs=1)),
+        Asker(student.session_state["visitor"], code),
+    )
+    assert seat.join(120)
+    teacher.switch_page("app_pages/class_board.py").run()
+    assert [metric.value for metric in teacher.metric] == ["2"]  # the student and the forger
+    for at in (student, forger):
+        at.run()
+        assert not at.metric and not [b for b in at.button if b.label in ("Hide it", "End the class")]
+        assert len(board_table(at)) == 1
+    teacher.selectbox(key="class_hide_row").set_value(seat.training.number).run()
+    button(teacher, "Hide it").click().run()
+    assert board_table(student.run()) is None and board_table(teacher) is None  # hidden for the whole class
+    button(teacher, "End the class").click().run()
+    student.switch_page("app_pages/home.py").run()
+    assert any("has ended" in text for text in texts(student.info))
+    assert "class_code" not in student.session_state and "Start a class" in [b.label for b in student.button]
+
+
+def test_a_student_joins_by_typing_the_code_and_a_wrong_code_says_so():
+    code = new_class()
+    at = open_page()
+    at.text_input(key="join_code").set_value("![x](http://127.0.0.1:9/)")  # a form: sent with its button
+    button(at, "Join the class").click().run()
+    assert any("No class has that code" in text for text in texts(at.error)) and "class_code" not in at.session_state
+    at.text_input(key="join_code").set_value(f"{code[:4].lower()} {code[4:]}")
+    button(at, "Join the class").click().run()
+    assert at.session_state["class_code"] == code
+    assert any(f"You are in class **{code[:4]}-{code[4:]}**" in text for text in texts(at.success))
+    assert at.query_params["class"] == code  # in the address: a reload keeps the class

@@ -1,8 +1,8 @@
 """The guessing game page and the copy marks, driven with AppTest from the app's entry point."""
 
-from app_helpers import button, charts, finished, open_page, paste_and_configure, texts, wait_for
+from app_helpers import button, charts, finished, new_class, open_page, paste_and_configure, texts, wait_for
 
-from lstm_poem.teaching.guessing import game_lines
+from lstm_poem.teaching.guessing import MIN_POOLED_CHARS, game_lines
 
 
 def guess(at, char: str) -> None:
@@ -17,7 +17,8 @@ def class_line(at) -> str:
 
 def test_a_student_plays_a_line_against_the_model_and_joins_the_class_total():
     line = game_lines()[0]
-    at = open_page("app_pages/guess.py")
+    link = {"class": new_class()}
+    at = open_page("app_pages/guess.py", link)
     assert at.selectbox(key="guess_line").value == line.key
     guess(at, "#")
     assert any("Not" in text and "tried" in text for text in texts(at.info))
@@ -27,12 +28,31 @@ def test_a_student_plays_a_line_against_the_model_and_joins_the_class_total():
     assert "bits/char" in score and "Robert Frost model" in score and "on the same 5 characters" in score
     table = at.dataframe[0].value
     assert list(table["your guesses"]) == [2, 1, 1, 1, 1] and (table["the model's rank"] >= 1).all()
+    assert button(at, "Add my guesses to the class total").disabled  # too short to count yet
+    for char in line.line[5:MIN_POOLED_CHARS]:
+        guess(at, char)
 
-    players_before = class_line(open_page("app_pages/guess.py"))
+    players_before = class_line(open_page("app_pages/guess.py", link))
     button(at, "Add my guesses to the class total").click().run()
     assert button(at, "Add my guesses to the class total").disabled  # once per line and session
-    after = class_line(open_page("app_pages/guess.py"))  # another session sees it
-    assert after and after != players_before
+    after = class_line(open_page("app_pages/guess.py", link))  # a classmate sees it
+    assert after and after != players_before and "(1 student, no names)" in after
+    assert not class_line(open_page("app_pages/guess.py", {"class": new_class()}))  # another class does not
+
+    # A reload is a new session of the same browser (its token is in the address): the line does not count twice.
+    again = open_page("app_pages/guess.py", {**link, "me": at.session_state["visitor"]})
+    for char in line.line[:MIN_POOLED_CHARS]:
+        guess(again, char)
+    button(again, "Add my guesses to the class total").click().run()
+    assert class_line(open_page("app_pages/guess.py", link)) == after
+
+
+def test_a_student_in_no_class_plays_alone():
+    at = open_page("app_pages/guess.py")
+    for char in game_lines()[0].line[:MIN_POOLED_CHARS]:
+        guess(at, char)
+    assert button(at, "Add my guesses to the class total").disabled
+    assert any("You are in no class" in text for text in texts(at.caption))
 
 
 def test_an_empty_guess_is_refused_with_a_message():

@@ -91,7 +91,7 @@ def test_thirty_sessions_pool_into_one_bounded_total_per_line():
     model = [ModelGuess("a", 0.5, 1), ModelGuess("n", 0.2, 3)]
 
     def play(n: int) -> None:
-        totals.add("test-1", [1 + n % 3, 1000], model)
+        totals.add("test-1", [1 + n % 3] * 9 + [1000], model, player=f"student {n}")
 
     threads = [threading.Thread(target=play, args=(n,)) for n in range(30)]
     for thread in threads:
@@ -99,10 +99,10 @@ def test_thirty_sessions_pool_into_one_bounded_total_per_line():
     for thread in threads:
         thread.join()
     pooled = totals.line("test-1")
-    assert pooled.players == 30 and pooled.chars == 60
+    assert pooled.players == 30 and pooled.chars == 300
     assert pooled.you[MOST_GUESSES] == 30 and max(pooled.you) == MOST_GUESSES  # bounded
-    assert pooled.model == {1: 30, 3: 30}
+    assert pooled.model == {1: 30, 3: 30}  # the model's ranks of the two characters it has odds for
     you, against = pooled.bounds()
     assert you.upper > 0 and against.upper == pytest.approx(1.0)
-    totals.add("not a game line", [1], model)  # nothing is kept for a line the game does not have
+    assert not totals.add("not a game line", [1] * 10, model, player="student 0")  # not a line of the game
     assert totals.line("not a game line").players == 0

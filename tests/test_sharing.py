@@ -10,7 +10,7 @@ import pytest
 from conftest import tiny_model_config, tiny_train_config
 from lstm_poem.running.backend import ThreadBackend, TrainingRequest
 from lstm_poem.running.job import TrainingJob
-from lstm_poem.running.sharing import TrainingRegistry, clean_name, training_key
+from lstm_poem.running.sharing import Asker, TrainingRegistry, clean_name, training_key
 from lstm_poem.text.corpus import corpus_from_text
 
 
@@ -44,8 +44,8 @@ def wait_for(condition, seconds: float = 60) -> None:
 
 
 def test_two_identical_requests_train_once_and_give_two_runs_of_the_same_model(registry, small_text):
-    first = registry.submit(request(small_text, epochs=2))
-    second = registry.submit(request(small_text, epochs=2))
+    first = registry.submit(request(small_text, epochs=2), Asker("a", "CLASS"))
+    second = registry.submit(request(small_text, epochs=2), Asker("b", "CLASS"))
     assert registry.backend.submitted == 1 and first.training is second.training
     assert first.snapshot().classmates == 1 and second.snapshot().classmates == 1
     assert first.join(120)
@@ -122,16 +122,16 @@ def test_names_are_plain_and_short():
 
 
 def test_the_class_board_is_rebuilt_only_when_a_training_moved_on(registry, small_text):
-    from lstm_poem.teaching.class_board import ClassBoard, verse_line
+    from lstm_poem.teaching.class_board import ClassBoard, Viewer, verse_line
 
-    board = ClassBoard(registry)
-    assert board.view() == ([], None)
-    seat = registry.submit(request(small_text, epochs=2, sample_length=40), name="Grace")
-    registry.submit(request(small_text, epochs=2, sample_length=40))
+    board, viewer = ClassBoard(registry), Viewer(class_code="CLASS")
+    assert board.view(viewer) == ([], None)
+    seat = registry.submit(request(small_text, epochs=2, sample_length=40), Asker("a", "CLASS", "Grace"))
+    registry.submit(request(small_text, epochs=2, sample_length=40), Asker("b", "CLASS"))
     assert seat.join(120)
-    rows, spec = board.view()
+    rows, spec = board.view(viewer)
     rebuilt = board.rebuilds
-    assert board.view() == (rows, spec) and board.rebuilds == rebuilt  # nothing new: the same objects
+    assert board.view(viewer) == (rows, spec) and board.rebuilds == rebuilt  # nothing new: the same objects
     (row,) = rows
     assert row.students == 2 and row.names == "Grace" and row.epochs == 2
     assert row.status in ("last epoch", "early stopping") and row.bits_per_char > 0 and spec["layer"]

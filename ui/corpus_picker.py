@@ -46,6 +46,11 @@ def pick_corpus() -> Corpus | None:
     return corpus
 
 
+def own_text_chosen() -> bool:
+    """Is the chosen verse the student's own (uploaded or pasted)? The class board keeps such a text private."""
+    return st.session_state.get("corpus_source") in (SOURCES[2], SOURCES[3])
+
+
 def _pick_sample() -> Corpus | None:
     entries = {entry.name: entry for entry in catalog()}
     if not entries:

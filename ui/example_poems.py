@@ -16,12 +16,13 @@ import streamlit as st
 
 from lstm_poem.files.pretrained import pretrained_catalog
 from lstm_poem.network.generate import Generation
-from ui import memo, session_models
+from lstm_poem.teaching.classroom import FIRST_EXAMPLE_SEED
+from ui import classroom, memo, session_models
 from ui.sampling_controls import DEFAULT_SEED, DEFAULT_TEMPERATURES
 
 TEMPERATURES = DEFAULT_TEMPERATURES[:3]  # the Generate page's, so "open in Generate" continues the same poems
 LENGTH = 240  # about five short lines: the three fit on a projector's first screen
-FIRST_SEED = 42
+FIRST_SEED = FIRST_EXAMPLE_SEED
 POEM_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.2rem; line-height: 1.55"
 CAPTIONS = {0.5: "plays safe", 1.0: "as the model learned it", 1.5: "takes risks"}
 WAKING_POLL_SECONDS = 1.0
@@ -87,7 +88,11 @@ def show_example_poems() -> None:
         warm_up()
         _waiting_for_the_model()
         return
-    seed = st.session_state.setdefault("example_seed", FIRST_SEED)
+    room = classroom.current_class()
+    secret = classroom.teacher_secret(room)
+    # In a class, the poems are the class's: its teacher's "Three more" moves them on for everyone in it; a
+    # student's own press moves only their own.
+    seed = st.session_state.get("example_seed") or (room.example_seed if room is not None else FIRST_SEED)
     with st.spinner("A pretrained model is writing three poems…"):
         example = example_poems(seed)
     if example is None:
@@ -102,6 +107,9 @@ def show_example_poems() -> None:
             st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(sample.text)}…</div>')
     with st.container(horizontal=True):
         if st.button("Three more", icon=":material/refresh:"):
-            st.session_state["example_seed"] = seed + 1
+            if secret is not None:
+                room.next_examples(secret)
+            else:
+                st.session_state["example_seed"] = seed + 1
             st.rerun()
         st.page_link("app_pages/generate.py", label="Carry on in Generate", icon=":material/edit_note:")

@@ -7,7 +7,7 @@ import html
 import streamlit as st
 
 from lstm_poem.teaching.guessing import (
-    ClassTotals,
+    MIN_POOLED_CHARS,
     Comparison,
     Game,
     GameLine,
@@ -17,7 +17,7 @@ from lstm_poem.teaching.guessing import (
     game_lines,
     model_guesses,
 )
-from ui import memo, session_models
+from ui import classroom, memo, session_models
 
 PREFERRED_MODEL = session_models.PRETRAINED_PREFIX + "frost"
 CLASS_REFRESH_SECONDS = 10  # the class total redraws itself this often: one locked dict read per session
@@ -29,12 +29,6 @@ CURSOR_STYLE = "background: #4c78a8; color: white; border-radius: 3px; padding: 
 @st.cache_resource(show_spinner=False)
 def held_out_lines() -> dict[str, GameLine]:
     return {line.key: line for line in game_lines()}
-
-
-@st.cache_resource(show_spinner=False)
-def class_totals() -> ClassTotals:
-    """The one pool of results for the whole server (nameless, bounded)."""
-    return ClassTotals(list(held_out_lines()))
 
 
 def game_model() -> session_models.ModelEntry | None:
@@ -84,13 +78,15 @@ def _restart(line: GameLine) -> None:
 
 
 def _pool(line: GameLine, model: list[ModelGuess]) -> None:
-    """Add this session's game on ``line`` to the class total, once per line (a replay does not count again)."""
+    """Add this session's game on ``line`` to its class's total: once per line and browser (a replay or a
+    reload does not count again), and only a game of at least ``MIN_POOLED_CHARS`` characters."""
     pooled: set = st.session_state.setdefault("guess_pooled", set())
     game = current_game(line)
-    if line.key in pooled or not game.counts:
+    totals = classroom.guessing_totals(held_out_lines)
+    if totals is None or line.key in pooled or len(game.counts) < MIN_POOLED_CHARS:
         return
-    class_totals().add(line.key, game.counts, model)
-    pooled.add(line.key)
+    totals.add(line.key, game.counts, model, player=classroom.visitor())
+    pooled.add(line.key)  # also when the browser had added it before this reload: it is in the total
 
 
 def show_line(game: Game) -> None:
@@ -106,9 +102,11 @@ def show_line(game: Game) -> None:
 
 def show_guess_box(game: Game, model: list[ModelGuess]) -> None:
     line = game.line
+    in_class = classroom.current_class() is not None
     if game.done:
         _pool(line, model)
-        st.success("You have guessed the whole line. Your guesses are in the class total.", icon=":material/flag:")
+        pooled = " Your guesses are in the class total." if in_class else ""
+        st.success(f"You have guessed the whole line.{pooled}", icon=":material/flag:")
     else:
         with st.form("guess_form", clear_on_submit=True, border=False):
             st.text_input(
@@ -127,8 +125,9 @@ def show_guess_box(game: Game, model: list[ModelGuess]) -> None:
         if st.button(
             "Add my guesses to the class total",
             icon=":material/groups:",
-            disabled=pooled or not game.counts,
-            help="Only the numbers of guesses are pooled, never a name. Your first try on each line counts.",
+            disabled=pooled or len(game.counts) < MIN_POOLED_CHARS or not in_class,
+            help=f"Only the numbers of guesses are pooled, never a name. Your first try on each line counts, once "
+            f"you have guessed at least {MIN_POOLED_CHARS} characters of it. Join a class on the start page first.",
         ):
             _pool(line, model)
             st.rerun()
@@ -176,13 +175,20 @@ def _who_won(game: Game, result: Comparison, model_name: str) -> str:
 
 
 def show_class_total(line: GameLine, model_name: str) -> None:
-    """The pooled results of everyone on this server for this line, redrawn every few seconds."""
+    """The pooled results of everyone in this session's class for this line, redrawn every few seconds."""
 
     @st.fragment(run_every=CLASS_REFRESH_SECONDS)
     def total() -> None:
-        pooled = class_totals().line(line.key)
+        totals = classroom.guessing_totals(held_out_lines)
+        if totals is None:
+            st.caption(
+                "You are in no class, so your guesses stay yours. Join your class on the start page (with the "
+                "link or code your teacher shows) to pool them with theirs."
+            )
+            return
+        pooled = totals.line(line.key)
         if not pooled.players:
-            st.caption("No one on this server has added guesses for this line yet.")
+            st.caption("No one in your class has added guesses for this line yet.")
             return
         you, model = pooled.bounds()
         students = "1 student" if pooled.players == 1 else f"{pooled.players} students"

@@ -16,10 +16,11 @@ from lstm_poem import limits
 from lstm_poem.network.model import ModelConfig
 from lstm_poem.running.backend import TrainingHandle, TrainingRequest
 from lstm_poem.running.job import JobSnapshot
-from lstm_poem.running.sharing import REGISTRY
+from lstm_poem.running.sharing import REGISTRY, Asker
 from lstm_poem.teaching.class_board import network_name
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.train_config import TrainConfig
+from ui import classroom
 from ui.session_models import PRETRAINED_PREFIX, ModelEntry, add_model, pretrained_models
 
 
@@ -57,11 +58,11 @@ def start_run(
     model_config: ModelConfig,
     train_config: TrainConfig,
     base: ModelEntry | None = None,
-    board_name: str = "",
+    asker: Asker | None = None,
 ) -> Run:
     """Start a training (fine-tuning ``base`` when given), unless this session already has one going
     (a double click), which is returned. A classmate's identical training is joined, not repeated;
-    ``board_name`` is what the class board shows for this student (nothing when empty)."""
+    ``asker`` is what the class board knows of this student (by default: their browser and class, no name)."""
     running = active_run()
     if running is not None:
         return running
@@ -73,7 +74,7 @@ def start_run(
             init_from=base.poem if base is not None else None,
             abandon_after=limits.ABANDONED_TRAINING_SECONDS,  # read now, so a teacher's setting applies at once
         ),
-        name=board_name,
+        asker if asker is not None else classroom.asker(),
     )
     run = Run(
         len(runs()) + 1, corpus.name, job, base_name=base.name if base is not None else None, corpus_text=corpus.text
@@ -104,10 +105,10 @@ def start_next_queued() -> None:
     """Start the first queued training unless one is going."""
     waiting = queued_runs()
     if waiting and active_run() is None:
-        corpus, row = waiting.pop(0)
+        corpus, row, asker = waiting.pop(0)
         base = pretrained_models().get(PRETRAINED_PREFIX + row.base) if row.base else None
         if row.base is None or base is not None:  # a base missing from this install is skipped
-            start_run(corpus, row.model or ModelConfig(), row.training, base=base)
+            start_run(corpus, row.model or ModelConfig(), row.training, base=base, asker=asker)
 
 
 def _fair_bits(run: Run, result) -> float:
@@ -126,11 +127,12 @@ def queued_runs() -> list:
     return st.session_state.setdefault("run_queue", [])
 
 
-def queue_quick_rows(corpus: Corpus) -> int:
-    """Queue the table's cheap rows on ``corpus`` (each within the server's time cap); returns how many."""
+def queue_quick_rows(corpus: Corpus, asker: Asker | None = None) -> int:
+    """Queue the table's cheap rows on ``corpus`` (each within the server's time cap), each asked for as
+    ``asker``; returns how many."""
     from lstm_poem.teaching.improvements import quick_rows
 
     rows = quick_rows(limits.MAX_TRAINING_SECONDS)
-    queued_runs().extend((corpus, row) for row in rows)
+    queued_runs().extend((corpus, row, asker) for row in rows)
     start_next_queued()  # the first at once
     return len(rows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import session_models, session_runs
+from lstm_poem.teaching.classroom import shown_code
+from ui import classroom, session_models, session_runs
 from ui.format import duration
 
 POLL_SECONDS = 2.0
@@ -27,6 +28,9 @@ def show_sidebar() -> None:
                 lines.append(f"Best held-out loss: {entry.best_val_loss:.3f}")
             st.markdown("  \n".join(lines))
         _training_status()
+        room = classroom.current_class()
+        if room is not None:
+            st.caption(f"Class {shown_code(room.code)}" + (" · you teach it" if classroom.teacher_secret(room) else ""))
 
 
 def _training_status() -> None:

@@ -121,7 +121,7 @@ class JobSnapshot:
     model_config: ModelConfig
     train_config: TrainConfig
     cluster_cpus: int | None = None  # None: trains in this server; else the CPUs of the Ray cluster it waits for
-    classmates: int = 0  # others seated at this same training (see lstm_poem.running.sharing)
+    classmates: int = 0  # others of the same class seated at this same training (see lstm_poem.running.sharing)
     left: bool = False  # this asker pressed Stop and left a training that goes on for the others
 
     @property

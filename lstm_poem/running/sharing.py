@@ -27,9 +27,12 @@ the one shared training. The rules a seat follows (docs/classroom.md):
 A teacher who wants every student to train their own (to see that the same
 seed gives the same model twice, say) sets ``LSTM_POEM_SHARE_IDENTICAL_TRAININGS=0``.
 
-Nothing of one student reaches another except the shared training itself,
-whose corpus is by construction the same text, and an optional name the
-student typed for the class board.
+Every seat knows who asked (:class:`Asker`): their browser, their class, the
+name they typed and whether their text is their own. A training is shared by
+the whole server, but what the class board shows of it is counted per class
+(lstm_poem/teaching/class_board.py): students of one class never see those of
+another at the same training, and an uploaded or pasted text shows no name and
+no verse unless its student asked for that.
 """
 
 from __future__ import annotations
@@ -83,6 +86,22 @@ def clean_name(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable()).strip()[:MAX_NAME_CHARS]
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asked for a training, as far as the class board and the server's limits need to know."""
+
+    visitor: str = ""  # the asking browser's token: a student in no class sees the rows of their own seats only
+    class_code: str = ""  # the class they are in ("" for none): the board and seat counts are per class
+    name: str = ""  # what they typed for the class board ("" for nothing)
+    own_text: bool = False  # the corpus was uploaded or pasted: no name and no verse on the board…
+    show_verse: bool = False  # …unless they ticked "show my verse on the class board"
+
+    @property
+    def private(self) -> bool:
+        """Is the corpus's name and verse kept off the board?"""
+        return self.own_text and not self.show_verse
+
+
 @dataclass
 class SharedTraining:
     """One training and everyone seated at it."""
@@ -98,8 +117,13 @@ class SharedTraining:
         now = time.monotonic()
         return sum(1 for seat in self.seats if seat is not besides and seat.watching(now))
 
-    def names(self) -> list[str]:
-        return [seat.name for seat in self.seats if seat.name and not seat.cancelled]
+    def names(self, seats: list[Seat] | None = None) -> list[str]:
+        """The names typed by ``seats`` (all of them by default) that have not dropped the run."""
+        return [seat.name for seat in (self.seats if seats is None else seats) if seat.name and not seat.cancelled]
+
+    def seats_in(self, class_code: str) -> list[Seat]:
+        """The seats of one class's students."""
+        return [seat for seat in self.seats if seat.class_code == class_code]
 
     def reusable(self) -> bool:
         """Can a new request join it?"""
@@ -112,13 +136,16 @@ class SharedTraining:
 class Seat:
     """One student's place at a shared training: their own handle, with their own Stop."""
 
-    def __init__(self, training: SharedTraining, abandon_after: float | None, name: str = ""):
+    def __init__(self, training: SharedTraining, abandon_after: float | None, asker: Asker | None = None):
         self.training = training
         self.model_config = training.job.model_config
         self.train_config = training.job.train_config
         self.corpus = training.job.corpus
         self.abandon_after = abandon_after
-        self.name = clean_name(name)
+        asker = asker or Asker()
+        self.asker = replace(asker, name=clean_name(asker.name))
+        self.name = self.asker.name
+        self.class_code = asker.class_code  # the class this seat counts in (a per-class limit reads it here)
         self.left = False
         self.cancelled = False
         self._last_seen = time.monotonic()
@@ -135,7 +162,13 @@ class Seat:
         snapshot = self.training.job.snapshot(seen=seen)
         if self.left and self.cancelled and snapshot.state not in ("failed", "cancelled"):  # goes on for others
             snapshot = replace(snapshot, state="cancelled", result=None, error="Cancelled: you left this training.")
-        return replace(snapshot, classmates=len(self.training.seats) - 1, left=self.left)
+        return replace(snapshot, classmates=self._classmates(), left=self.left)
+
+    def _classmates(self) -> int:
+        """Other seats of this seat's class at the training (a stranger's, from another class or none, not counted)."""
+        if not self.class_code:
+            return 0
+        return sum(1 for seat in self.training.seats_in(self.class_code) if seat is not self)
 
     def stop(self) -> None:
         """Leave while others watch (it goes on for them); the last one watching stops it for real."""
@@ -175,8 +208,9 @@ class TrainingRegistry:
         self._count = 0
         self._lock = threading.Lock()
 
-    def submit(self, request: TrainingRequest, name: str = "") -> Seat:
-        """A seat at the training ``request`` describes: an existing one if it can be joined, else a new one."""
+    def submit(self, request: TrainingRequest, asker: Asker | None = None) -> Seat:
+        """A seat for ``asker`` at the training ``request`` describes: an existing one if it can be joined,
+        else a new one."""
         key = training_key(request)  # outside the lock: a base model's weights take a moment to digest
         with self._lock:
             self._forget_old()
@@ -188,7 +222,7 @@ class TrainingRegistry:
                 job = self._backend().submit(request)
                 shared = SharedTraining(key, job, time.time(), self._count)
                 self._trainings[key] = shared
-            seat = Seat(shared, request.abandon_after, name)
+            seat = Seat(shared, request.abandon_after, asker)
             shared.seats.append(seat)
             return seat
 

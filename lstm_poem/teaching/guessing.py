@@ -31,6 +31,7 @@ LINES_PER_CORPUS = 2
 LINE_CHARS = (24, 48)  # long enough to score, short enough for a class to finish
 CONTEXT_LINES = 3  # the lines before it that the reader and the model both see
 MOST_GUESSES = 128  # a count above this is kept as this (bounds the class total; no vocabulary is so big)
+MIN_POOLED_CHARS = 10  # a shorter game is not added to the class total: a few characters would only skew it
 
 
 @dataclass(frozen=True)
@@ -215,22 +216,30 @@ class ClassLine:
 
 
 class ClassTotals:
-    """The server's pooled results per line. Bounded whatever the number of sessions: per known line, two
-    tallies of at most ``MOST_GUESSES`` counts and a number of players."""
+    """One class's pooled results per line. Bounded whatever the number of sessions: per known line, two
+    tallies of at most ``MOST_GUESSES`` counts, a number of players and the players already counted (a class
+    has at most ``limits.MAX_CLASS_STUDENTS`` of them)."""
 
     def __init__(self, keys: Sequence[str]):
         self._lock = threading.Lock()
         self._lines = {key: ClassLine(0, Counter(), Counter()) for key in keys}
+        self._counted: set[tuple[str, str]] = set()  # (player, line) pairs already in the total
 
-    def add(self, key: str, counts: Sequence[int], model: Sequence[ModelGuess]) -> None:
-        """Pool one student's finished (or stopped) game on line ``key``."""
-        if key not in self._lines or not counts:
-            return
+    def add(self, key: str, counts: Sequence[int], model: Sequence[ModelGuess], player: str) -> bool:
+        """Pool one student's finished (or stopped) game on line ``key``; False when it does not count: a line
+        the game lacks, fewer than ``MIN_POOLED_CHARS`` characters played, or ``player`` (the browser's
+        token, which outlives a reload) already added this line."""
+        if key not in self._lines or len(counts) < MIN_POOLED_CHARS:
+            return False
         you = Counter(min(int(c), MOST_GUESSES) for c in counts)
         ranks = Counter(min(g.rank, MOST_GUESSES) for g in model[: len(counts)])
         with self._lock:
+            if (player, key) in self._counted:
+                return False
+            self._counted.add((player, key))
             old = self._lines[key]
             self._lines[key] = ClassLine(old.players + 1, old.you + you, old.model + ranks)
+            return True
 
     def line(self, key: str) -> ClassLine:
         """A snapshot (never changed afterwards) of line ``key``'s pooled results."""
