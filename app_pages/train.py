@@ -8,6 +8,7 @@ from lstm_poem.network.model import ConfigError
 from lstm_poem.running.sharing import MAX_NAME_CHARS
 from ui import memo, session_runs
 from ui.corpus_picker import pick_corpus
+from ui.format import plain
 from ui.run_results import show_comparison
 from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
@@ -30,7 +31,7 @@ too_big = None
 if corpus is not None and configs is not None and start.base is None:
     too_big = size_problem(configs[0], corpus)
 if too_big:
-    st.error(too_big, icon=":material/error:")
+    st.error(plain(too_big), icon=":material/error:")
 ready = corpus is not None and configs is not None and too_big is None
 board_name = st.text_input(
     "Your name on the class board (optional)",
@@ -45,7 +46,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         try:
             session_runs.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
         except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
-            st.error(f"Training could not start: {err}", icon=":material/error:")
+            st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
             st.rerun()
     if st.button(
@@ -60,7 +61,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             session_runs.queue_quick_rows(corpus)
         except ConfigError as err:
             session_runs.queued_runs().clear()
-            st.error(f"Training could not start: {err}", icon=":material/error:")
+            st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
             st.rerun()
     for label, icon, keeps, end in (

@@ -15,7 +15,7 @@ import streamlit as st
 from lstm_poem.teaching.copy_sources import TextSource, pretrained_sources
 from lstm_poem.teaching.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
 from ui import session_models, session_runs
-from ui.format import percent
+from ui.format import percent, plain
 
 MARK_STYLE = "background: #ffe08a; border-bottom: 2px solid #d4a017; border-radius: 2px"
 MAX_SESSION_INDEXES = 16  # indexes of texts trained on in sessions, kept for the whole server
@@ -95,8 +95,8 @@ def show_copy_caption(report: CopyReport | None) -> None:
             "Where the copied stretch came from" if count == 1 else f"Where the {count} copied stretches came from"
         ):
             for stretch in report.stretches[:10]:
-                st.markdown(f"- *{stretch.source}*: `{_one_line(stretch.source_line)}`")
+                st.markdown(f"- *{plain(stretch.source)}*: {plain(_one_line(stretch.source_line))}")
 
 
 def _one_line(text: str) -> str:
-    return " / ".join(line.strip() for line in text.splitlines() if line.strip()).replace("`", "'")
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())

@@ -9,6 +9,7 @@ import streamlit as st
 from lstm_poem import limits
 from lstm_poem.files.bundle import BundleError
 from ui import session_models
+from ui.format import plain
 
 
 def _load_upload() -> None:
@@ -46,7 +47,7 @@ def pick_model() -> session_models.ModelEntry:
             on_change=_load_upload,
         )
     if "bundle_error" in st.session_state:
-        st.error(st.session_state["bundle_error"], icon=":material/error:")
+        st.error(plain(st.session_state["bundle_error"]), icon=":material/error:")
     entry = session_models.current_model()
     if entry is None:
         st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import session_models, session_runs
-from ui.format import duration
+from ui.format import duration, plain
 
 POLL_SECONDS = 2.0
 
@@ -19,8 +19,8 @@ def show_sidebar() -> None:
         else:
             config = entry.poem.config
             lines = [
-                f"**{entry.name}**",
-                f"Corpus: {entry.corpus_name}",
+                f"**{plain(entry.name)}**",
+                f"Corpus: {plain(entry.corpus_name)}",
                 f"{config.cell_name}, {config.layers} × {config.units} units, {config.level} level",
             ]
             if entry.best_val_loss is not None:
@@ -44,13 +44,13 @@ def _training_status() -> None:
             st.rerun()  # finished: redraw everything so the new model shows up
         if snapshot.state == "running" and snapshot.last_batch is not None:
             epochs = f"epoch {snapshot.last_batch.epoch} of {snapshot.train_config.epochs}"
-            text = f"{run.label}: {epochs}, {duration(snapshot.elapsed)}"
+            text = f"{plain(run.label)}: {epochs}, {duration(snapshot.elapsed)}"
         elif snapshot.state == "running":
-            text = f"{run.label}: starting"
+            text = f"{plain(run.label)}: starting"
         elif snapshot.cluster_cpus is not None:
-            text = f"{run.label}: waiting for the cluster"
+            text = f"{plain(run.label)}: waiting for the cluster"
         else:
-            text = f"{run.label}: waiting for a free training slot"
+            text = f"{plain(run.label)}: waiting for a free training slot"
         st.info(text, icon=":material/hourglass_top:")
         st.page_link("app_pages/train.py", label="Watch it train", icon=":material/show_chart:")
 
