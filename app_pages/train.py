@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lstm_poem.network.model import ConfigError
-from lstm_poem.running.sharing import MAX_NAME_CHARS
+from lstm_poem.running.sharing import MAX_NAME_CHARS, QueueFull
 from ui import memo, session_runs
 from ui.corpus_picker import pick_corpus
 from ui.format import plain
@@ -45,7 +45,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         try:
             session_runs.start_run(corpus, model_config, train_config, base=start.base, board_name=board_name)
-        except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
+        except (ConfigError, QueueFull) as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense; a long queue
             st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
             st.rerun()
@@ -59,7 +59,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     ):
         try:
             session_runs.queue_quick_rows(corpus)
-        except ConfigError as err:
+        except (ConfigError, QueueFull) as err:
             session_runs.queued_runs().clear()
             st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
@@ -77,6 +77,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
             session_runs.queued_runs().clear()
             end(active.job)
             st.rerun()
+    if "queue_refused" in st.session_state:
+        st.error(f"The quick rows stopped: {plain(st.session_state.pop('queue_refused'))}", icon=":material/error:")
     if session_runs.queued_runs():
         st.caption(f"{len(session_runs.queued_runs())} more queued; each starts when the one before it ends.")
     if active is not None:

@@ -66,15 +66,15 @@ def watcher() -> Iterator[Watcher]:
     watcher.server.shutdown()
 
 
-def assert_drawn_as_text(tab, watcher: Watcher, label: str) -> None:
-    """The page has settled: nothing asked the watcher, no heading or image carries ``label``, and the
-    text shows as typed, less its invisible characters."""
+def assert_drawn_as_text(tab, watcher: Watcher, label: str, whole: bool = True) -> None:
+    """The page has settled: nothing asked the watcher, no heading or image carries ``label``, and (with
+    ``whole``) the text shows as typed, less its invisible characters."""
     tab.wait_for_timeout(1500)  # an image would have been requested by now
     assert watcher.requests == [], watcher.requests
     marked = tab.locator(MARKUP_TAGS).filter(has_text=label)
     assert marked.count() == 0, marked.all_inner_texts()
     assert tab.locator("img[src*='127.0.0.1']").count() == 0
-    assert tab.get_by_text(f"## big {label} ![x](http:", exact=False).count() > 0
+    assert not whole or tab.get_by_text(f"## big {label} ![x](http:", exact=False).count() > 0
     body = tab.locator("body").inner_text()
     assert "\u202e" not in body and "\u200b" not in body
 
@@ -118,7 +118,7 @@ def test_a_hostile_seed_and_inside_text_are_drawn_as_text(page, watcher):  # noq
     text.fill("#" * 8 + "\n" + watcher.hostile("inside"))
     text.press("Control+Enter")
     page.get_by_text("Reading #").wait_for()  # the fifth character, a heading mark, drawn as itself
-    assert_drawn_as_text(page, watcher, "inside")
+    assert_drawn_as_text(page, watcher, "inside", whole=False)  # this tab names one character of it
 
 
 def test_a_hostile_corpus_file_name_is_drawn_as_text(page, watcher, small_text):  # noqa: F811

@@ -38,6 +38,14 @@ def pick_model() -> session_models.ModelEntry:
             format_func=lambda key: f"{entries[key].name} ({entries[key].source})",
         )
         session_models.select_model(chosen)
+        if chosen in session_models.models():
+            st.button(
+                "Remove this model",
+                icon=":material/delete:",
+                on_click=session_models.remove_model,
+                args=(chosen,),
+                help="Frees its memory on the server. Download it first (Train page) to keep a copy.",
+            )
     with st.expander("Load a model file (.zip)", expanded=not entries):
         st.file_uploader(
             "A model downloaded from the Train page or made with `python -m lstm_poem train`",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_poem import limits
 from ui import session_models, session_runs
-from ui.format import duration, plain
+from ui.format import duration, plain, size
 
 POLL_SECONDS = 2.0
 
@@ -26,7 +27,19 @@ def show_sidebar() -> None:
             if entry.best_val_loss is not None:
                 lines.append(f"Best held-out loss: {entry.best_val_loss:.3f}")
             st.markdown("  \n".join(lines))
+        _dropped_models()
         _training_status()
+
+
+def _dropped_models() -> None:
+    dropped = session_models.take_dropped_names()
+    if dropped:
+        st.info(
+            f"A session keeps at most {limits.MAX_SESSION_MODELS} models of its own "
+            f"({size(limits.MAX_SESSION_MODEL_BYTES)} in all), so the least recently used went: "
+            f"{plain(', '.join(dropped))}.",
+            icon=":material/inventory_2:",
+        )
 
 
 def _training_status() -> None:

@@ -56,6 +56,8 @@ def show_run(run: session_runs.Run) -> None:
 
 
 def _shared(snapshot: JobSnapshot) -> None:
+    if snapshot.time_note and snapshot.training:
+        st.info(snapshot.time_note, icon=":material/timer:")
     if not snapshot.classmates:
         return
     others = "1 classmate" if snapshot.classmates == 1 else f"{snapshot.classmates} classmates"
