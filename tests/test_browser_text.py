@@ -27,6 +27,7 @@ from test_browser import (  # noqa: F401 - fixtures are found by name
     pytestmark,
 )
 
+FIRST_POEMS_MS = 180_000  # the first page a fresh server draws loads TensorFlow and the models
 TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "img"]
 MARKUP_TAGS = ", ".join(f"{where} {tag}" for where in ("main", "[data-testid=stSidebar]") for tag in TAGS)
 
@@ -54,7 +55,7 @@ class Watcher:
         """A string that would fetch ``/label`` from the watcher if it were drawn as Markdown or HTML, with a
         heading mark, LaTeX, and a right-to-left override and zero-width space inside."""
         host = f"http:\\\\127.0.0.1:{self.port}\\{label}"  # no slash: it must fit in a file name too
-        return f"## big {label} ![x]({host}-md.png) $x^2$ <img src={host}-tag.png> \u202eevil\u200bname"
+        return f"## big hostile{label} ![x]({host}-md.png) $x^2$ <img src={host}-tag.png> \u202eevil\u200bname"
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +72,13 @@ def assert_drawn_as_text(tab, watcher: Watcher, label: str, whole: bool = True) 
     ``whole``) the text shows as typed, less its invisible characters."""
     tab.wait_for_timeout(1500)  # an image would have been requested by now
     assert watcher.requests == [], watcher.requests
-    marked = tab.locator(MARKUP_TAGS).filter(has_text=label)
+    marked = tab.locator(MARKUP_TAGS).filter(has_text=f"hostile{label}")
     assert marked.count() == 0, marked.all_inner_texts()
     assert tab.locator("img[src*='127.0.0.1']").count() == 0
-    assert not whole or tab.get_by_text(f"## big {label} ![x](http:", exact=False).count() > 0
-    body = tab.locator("body").inner_text()
-    assert "\u202e" not in body and "\u200b" not in body
+    assert not whole or tab.get_by_text(f"## big hostile{label} ![x](http:", exact=False).count() > 0
+    drawn = tab.get_by_test_id("stMarkdownContainer").all_inner_texts()  # all that Markdown drew
+    hiding = [text for text in drawn if "\u202e" in text or ("\u200b" in text and "hostile" in text)]
+    assert hiding == [], hiding
 
 
 def upload(tab, name: str, data: bytes, kind: str = "application/zip") -> None:
@@ -88,12 +90,12 @@ def test_a_hostile_bundle_and_a_broken_one_are_drawn_as_text(page, watcher, good
         document["info"].setdefault("corpus", {})["name"] = watcher.hostile("corpus")
 
     page.goto("/generate")
-    page.get_by_text("T = 1.5").first.wait_for()
+    page.get_by_text("T = 1.5").first.wait_for(timeout=FIRST_POEMS_MS)
     page.get_by_text("Load a model file (.zip)").click()
     upload(page, watcher.hostile("file") + ".zip", edit_json(good_bytes, named))
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("(uploaded)").wait_for()
-    sidebar.get_by_text("Corpus: ## big corpus").wait_for()
+    sidebar.get_by_text("Corpus: ## big hostilecorpus").wait_for()
     assert_drawn_as_text(page, watcher, "corpus")
     assert_drawn_as_text(page, watcher, "file")
 
@@ -107,7 +109,7 @@ def test_a_hostile_bundle_and_a_broken_one_are_drawn_as_text(page, watcher, good
 
 def test_a_hostile_seed_and_inside_text_are_drawn_as_text(page, watcher):  # noqa: F811
     page.goto("/generate")
-    page.get_by_text("T = 1.5").first.wait_for()
+    page.get_by_text("T = 1.5").first.wait_for(timeout=FIRST_POEMS_MS)
     seed = page.get_by_role("textbox", name="Seed text: the poem starts with this")
     seed.fill(watcher.hostile("seed") + " \u2603")  # a snowman the model never saw: its warning echoes the seed
     seed.press("Control+Enter")
