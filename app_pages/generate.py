@@ -11,7 +11,7 @@ from lstm_poem.teaching.charts import confidence_html, next_token_chart
 from ui import memo
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
-from ui.format import percent
+from ui.format import percent, plain
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown
 
@@ -41,7 +41,7 @@ try:
             shared,
         )
 except PrimeError as err:
-    st.warning(str(err), icon=":material/edit:")
+    st.warning(plain(err), icon=":material/edit:")
     st.stop()
 
 warn_unknown(list(dict.fromkeys(piece for poem in written for piece in poem.unknown)))
@@ -49,7 +49,7 @@ warn_unknown(list(dict.fromkeys(piece for poem in written for piece in poem.unkn
 for column, poem in zip(columns, written):
     sample, unit = poem.sample, token_name(poem.entry.poem.config.level)
     with column:
-        st.markdown(f"##### T = {sample.temperature:g}" + (f" · {poem.entry.name}" if poem.own_model else ""))
+        st.markdown(f"##### T = {sample.temperature:g}" + (f" · {plain(poem.entry.name)}" if poem.own_model else ""))
         copied = check_poem(poem.entry, poem.prime, sample.text)
         body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
         seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'

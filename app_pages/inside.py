@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import attention_view, inside_view, memo
+from ui.format import plain
 from ui.model_picker import pick_model
 
 # The project's own verse (sample_corpora/ballads.txt, CC0): varied lines, so units have something to follow.
@@ -21,7 +22,7 @@ transformer = entry.poem.config.is_transformer
 try:
     result = (attention_view.current_attention if transformer else inside_view.current_trace)(entry, text)
 except ValueError as err:
-    st.warning(f"{err} Type some of the kind of text it was trained on.", icon=":material/edit:")
+    st.warning(f"{plain(err)} Type some of the kind of text it was trained on.", icon=":material/edit:")
     st.stop()
 if len(result.pieces) < len(text.rstrip()):
     where = "last" if transformer else "first"

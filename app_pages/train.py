@@ -5,9 +5,10 @@ from dataclasses import replace
 import streamlit as st
 
 from lstm_poem.checks import ConfigError
-from lstm_poem.running.sharing import MAX_NAME_CHARS
+from lstm_poem.running.sharing import MAX_NAME_CHARS, QueueFull
 from ui import classroom, memo, session_runs
 from ui.corpus_picker import own_text_chosen, pick_corpus
+from ui.format import plain
 from ui.run_results import show_comparison
 from ui.settings import pick_settings, size_problem
 from ui.start_from import pick_start
@@ -30,7 +31,7 @@ too_big = None
 if corpus is not None and configs is not None and start.base is None:
     too_big = size_problem(configs[0], corpus)
 if too_big:
-    st.error(too_big, icon=":material/error:")
+    st.error(plain(too_big), icon=":material/error:")
 ready = corpus is not None and configs is not None and too_big is None
 board_name = st.text_input(
     "Your name on the class board (optional)",
@@ -53,8 +54,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         train_config = replace(train_config, freeze_embedding=start.freeze_embedding, freeze_layers=start.freeze_layers)
         try:
             session_runs.start_run(corpus, model_config, train_config, base=start.base, asker=asker)
-        except ConfigError as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense
-            st.error(f"Training could not start: {err}", icon=":material/error:")
+        except (ConfigError, QueueFull) as err:  # a teacher's LSTM_POEM_RAY_* setting that makes no sense; a long queue
+            st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
             st.rerun()
     if st.button(
@@ -67,9 +68,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
     ):
         try:
             session_runs.queue_quick_rows(corpus, asker)
-        except ConfigError as err:
+        except (ConfigError, QueueFull) as err:
             session_runs.queued_runs().clear()
-            st.error(f"Training could not start: {err}", icon=":material/error:")
+            st.error(f"Training could not start: {plain(err)}", icon=":material/error:")
         else:
             st.rerun()
     for label, icon, keeps, end in (
@@ -85,6 +86,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
             session_runs.queued_runs().clear()
             end(active.job)
             st.rerun()
+    if "queue_refused" in st.session_state:
+        st.error(f"The quick rows stopped: {plain(st.session_state.pop('queue_refused'))}", icon=":material/error:")
     if session_runs.queued_runs():
         st.caption(f"{len(session_runs.queued_runs())} more queued; each starts when the one before it ends.")
     if active is not None:

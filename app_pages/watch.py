@@ -5,6 +5,7 @@ import streamlit as st
 from lstm_poem.network.generate import PrimeError
 from lstm_poem.network.model import token_name
 from ui import stepper_view
+from ui.format import plain
 from ui.model_picker import pick_model
 from ui.sampling_controls import pick_sampling, warn_unknown
 
@@ -20,7 +21,7 @@ try:
     with st.spinner("Reading the seed…"):
         stepper = stepper_view.current_stepper(entry, sampling)
 except PrimeError as err:
-    st.warning(str(err), icon=":material/edit:")
+    st.warning(plain(err), icon=":material/edit:")
     st.stop()
 warn_unknown(stepper.unknown)
 stepper_view.show_stepper(entry, sampling, token)

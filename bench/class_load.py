@@ -22,6 +22,7 @@ this machine takes only the CPU the server leaves. It prints a JSON report;
 
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
     python bench/class_load.py --class-of 30 [--join-seconds 60]   # a whole class (bench/whole_class.py)
+    python bench/class_load.py --hostile [--tabs 10]   # what the budgets refuse one client (bench/hostile_client.py)
 """
 
 from __future__ import annotations
@@ -186,6 +187,23 @@ async def run(
     return report
 
 
+async def run_hostile(tabs: int, browser_nice: int) -> dict:
+    """A fresh server and one hostile client (bench/hostile_client.py); its report, with the server's memory."""
+    from playwright.async_api import async_playwright
+
+    from bench.hostile_client import hostile_client
+    from lstm_poem import limits
+
+    with served_app({}) as app:
+        async with async_playwright() as playwright:
+            launcher = niced_chromium(app.log.parent, browser_nice)
+            browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
+            report = await hostile_client(browser, app, tabs, limits.MAX_SESSION_MODELS + 1)
+            await browser.close()
+        report["server_peak_mb"] = round(app.memory_mb("VmHWM"), 1)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=8, help="students on the pages in the class phase")
@@ -209,9 +227,13 @@ def main() -> None:
         "--phases", nargs="+", default=["identical", "mixed"], choices=["identical", "mixed"], help="with --class-of"
     )
     parser.add_argument("--alone-from", help="with --class-of: reuse the alone losses of an earlier report")
+    parser.add_argument("--hostile", action="store_true", help="instead: one hostile client (bench/hostile_client.py)")
+    parser.add_argument("--tabs", type=int, default=10, help="with --hostile: the tabs it opens")
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
-    if args.class_of:
+    if args.hostile:
+        report = asyncio.run(run_hostile(args.tabs, args.browser_nice))
+    elif args.class_of:
         from bench.whole_class import run_class
 
         alone_from = json.loads(Path(args.alone_from).read_text())["alone"] if args.alone_from else None

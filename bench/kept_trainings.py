@@ -1,8 +1,8 @@
 """What a finished training kept for the class to join costs the server in memory.
 
 A server keeps each finished training that can still be joined (its model,
-records and samples) for an hour, at most ``MAX_KEPT_FINISHED`` of them (see
-lstm_poem/running/sharing.py). This trains ``--trainings`` Quick demos, each a
+records and samples) for an hour, while their models fit in
+``limits.MAX_KEPT_TRAINING_BYTES`` (see lstm_poem/running/sharing.py). This trains ``--trainings`` Quick demos, each a
 different seed on the first sample corpus, through a registry of its own in
 this process, and reads the resident memory after the first (TensorFlow and
 its kernels warm), after all of them are kept, and after the registry has

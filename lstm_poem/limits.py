@@ -43,6 +43,19 @@ DOWNLOAD_DEADLINE_SECONDS = _env_int("DOWNLOAD_DEADLINE_SECONDS", 180)
 ABANDONED_TRAINING_SECONDS = _env_int("ABANDONED_TRAINING_SECONDS", 90)
 # Trainings allowed to run at once in one server process; later ones wait their turn.
 MAX_CONCURRENT_TRAININGS = _env_int("MAX_CONCURRENT_TRAININGS", 2)
+# Trainings waiting for a slot at once, per class (or for the whole server outside classes); more are refused.
+MAX_QUEUED_TRAININGS = _env_int("MAX_QUEUED_TRAININGS", 10)
+# With more than this many waiting, a new training's time limit shrinks (down to MIN_SHRUNK_TRAINING_SECONDS),
+# so the last in line still waits minutes, not hours.
+QUEUE_SHRINKS_AFTER = _env_int("QUEUE_SHRINKS_AFTER", 4)
+MIN_SHRUNK_TRAINING_SECONDS = _env_int("MIN_SHRUNK_TRAINING_SECONDS", 60)
+# Finished trainings the server keeps for classmates to join, by the memory of their models (newest kept first).
+MAX_KEPT_TRAINING_BYTES = _env_int("MAX_KEPT_TRAINING_BYTES", 200_000_000)
+# Models one session keeps (trained or uploaded; the least recently used is dropped first), and their memory.
+MAX_SESSION_MODELS = _env_int("MAX_SESSION_MODELS", 8)
+MAX_SESSION_MODEL_BYTES = _env_int("MAX_SESSION_MODEL_BYTES", 100_000_000)
+# Memory of the copy check's indexes of texts trained on in sessions (a text leaves once no session uses it).
+MAX_COPY_CACHE_BYTES = _env_int("MAX_COPY_CACHE_BYTES", 100_000_000)
 # 1: students asking for exactly the same training share one (lstm_poem/running/sharing.py); 0: each trains their own.
 SHARE_IDENTICAL_TRAININGS = _env_int("SHARE_IDENTICAL_TRAININGS", 1)
 # Classes one server holds at once (lstm_poem/teaching/classroom.py); a teacher beyond them is asked to wait.

@@ -1,6 +1,7 @@
 """Helpers for driving the app with AppTest from its entry point (shared by the page tests)."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -26,7 +27,12 @@ def open_page(page: str | None = None, query: dict[str, str] | None = None, **st
 
 
 def texts(elements) -> list[str]:
-    return [element.value for element in elements]
+    """The elements' text as a reader sees it: without the backslashes ui.format.plain puts before markup signs."""
+    return [shown(element.value) for element in elements]
+
+
+def shown(markdown: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def charts(at: AppTest) -> list[dict]:

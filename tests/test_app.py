@@ -148,7 +148,7 @@ def test_a_text_too_short_for_the_window_fails_with_a_message():
     paste_and_configure(at, "A single line of verse, far too short to learn from.\n", setting_seq_len=64)
     button(at, "Train").click().run()
     wait_for(at, lambda at: len(at.error) > 0)
-    assert "too short" in at.error[0].value
+    assert "too short" in texts(at.error)[0]
     assert not button(at, "Train").disabled, "the user can fix the text and try again"
 
 
@@ -192,7 +192,7 @@ def test_a_bad_model_upload_shows_a_message():
     at = open_page("app_pages/generate.py")
     at.file_uploader(key="bundle_upload").upload("model.zip", b"PK\x03\x04 not really a zip", "application/zip").run()
     assert not at.exception, at.exception
-    assert len(at.error) == 1 and "model.zip" in at.error[0].value
+    assert len(at.error) == 1 and "model.zip" in texts(at.error)[0]
 
 
 def test_generate_with_an_uploaded_model_warns_about_unknown_seed_characters(trained):

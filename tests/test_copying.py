@@ -111,3 +111,37 @@ def test_the_memorising_chart_puts_the_copied_share_under_the_losses():
     losses, copied = spec["vconcat"]
     assert (losses["description"], copied["description"]) == ("losses", "copied share")
     assert [row["copied"] for row in copied["data"]["values"]] == [0.0, 0.0, 0.1, 0.4, 0.7]
+
+
+def test_the_session_text_cache_is_bounded_in_measured_bytes():
+    import sys
+
+    from lstm_poem.teaching.copying import CopyIndexCache, entry_bytes
+
+    texts = [f"student {n} wrote this diary line about the river and the mill\n" * 200 for n in range(4)]
+    one = CopyIndex(texts[0], "a")
+    measured = one.hashes.nbytes + one.positions.nbytes + sys.getsizeof(texts[0])
+    assert entry_bytes(one) == measured
+    cache = CopyIndexCache(max_bytes=2 * measured + measured // 2)  # room for two of them
+    lease = cache.lease()
+    for n, text in enumerate(texts):
+        lease.index(text, f"text {n}")
+    assert cache.texts() == texts[2:] and cache.nbytes == 2 * measured <= cache.max_bytes
+
+
+def test_a_students_text_leaves_the_cache_with_the_last_session_that_used_it():
+    import gc
+
+    from lstm_poem.teaching.copying import CopyIndexCache
+
+    cache = CopyIndexCache(max_bytes=10**9)
+    first, second = cache.lease(), cache.lease()
+    shared, private = "a class's sample corpus line\n" * 50, "my secret diary, every word of it\n" * 50
+    assert first.index(shared, "sample") is second.index(shared, "sample")  # built once, shared
+    first.index(private, "emma_private_diary")
+    del first  # the session ended: its state, and its lease, are collected
+    gc.collect()
+    assert cache.texts() == [shared]  # still used by the second session
+    del second
+    gc.collect()
+    assert cache.texts() == [] and cache.nbytes == 0

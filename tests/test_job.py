@@ -125,3 +125,23 @@ def test_place_in_line_is_unknown_behind_a_training_without_a_time_limit():
     slots.release("no limit")
     waiting.join(timeout=5)
     assert slots.busy == 1 and slots.place("me") is None
+
+
+def test_a_word_run_is_scored_for_the_table_inside_its_training_slot(small_text, monkeypatch):
+    from lstm_poem.measuring import scoring
+
+    slots = TrainingSlots(1)
+    seen = []  # (thread, slots busy) at each scoring: the job's own thread, holding its slot
+    score = scoring.run_bits_per_char
+    monkeypatch.setattr(
+        scoring, "run_bits_per_char", lambda *a: seen.append((threading.current_thread(), slots.busy)) or score(*a)
+    )
+    config = tiny_train_config(epochs=1, seq_len=16)
+    job = TrainingJob(corpus_from_text(small_text), tiny_model_config(level="word", max_words=300), config, slots)
+    assert job.start().join(timeout=120)
+    result = job.snapshot().result
+    assert seen == [(job._thread, 1)]
+    assert result.table_bits_per_char == score(
+        result.poem, job.corpus.text, 16, config.val_fraction, result.val_bits_per_char
+    )
+    assert result.table_bits_per_char > result.val_bits_per_char  # its unknown words are paid for

@@ -65,3 +65,65 @@ def test_a_class_trains_at_once_within_the_cap_without_seeing_each_other(ballads
         if baseline is None:
             baseline = resident_mb()  # after the first class: TensorFlow and its caches are warm
     assert resident_mb() <= baseline * 1.2, f"memory grew from {baseline:.0f} MB to {resident_mb():.0f} MB"
+
+
+@pytest.fixture
+def session(monkeypatch):
+    """ui.session_models on a plain dict standing in for one session's st.session_state."""
+    import streamlit
+
+    from ui import session_models
+
+    monkeypatch.setattr(streamlit, "session_state", {})
+    return session_models
+
+
+def test_a_session_keeps_at_most_its_cap_of_models_dropping_the_least_recently_used(session, trained, monkeypatch):
+    from lstm_poem import limits
+
+    monkeypatch.setattr(limits, "MAX_SESSION_MODELS", 3)
+    for name in "abc":
+        session.add_model(session.ModelEntry(name, f"model {name}", "test", trained.poem))
+    session.select_model("a")  # used again: now the most recent
+    session.add_model(session.ModelEntry("d", "model d", "test", trained.poem))
+    assert list(session.models()) == ["c", "a", "d"] and session.current_model().key == "d"
+    assert session.take_dropped_names() == ["model b"] and session.take_dropped_names() == []
+
+
+def test_a_session_keeps_its_models_within_a_byte_budget(session, trained, monkeypatch):
+    from lstm_poem import limits
+
+    one = sum(array.nbytes for array in trained.poem.network.get_weights())  # measured on the arrays themselves
+    monkeypatch.setattr(limits, "MAX_SESSION_MODEL_BYTES", 2 * one + one // 2)
+    for name in "abc":
+        session.add_model(session.ModelEntry(name, f"model {name}", "test", trained.poem))
+    assert list(session.models()) == ["b", "c"] and session.kept_bytes() == 2 * one
+    assert len(session.models()["c"].bundle()) > one // 2  # a built download file counts too: c no longer fits
+    session.add_model(session.ModelEntry("d", "model d", "test", trained.poem))
+    assert list(session.models()) == ["d"] and session.kept_bytes() == one
+    assert session.take_dropped_names() == ["model a", "model b", "model c"]
+
+
+def test_a_student_can_remove_a_model(session, trained):
+    for name in "ab":
+        session.add_model(session.ModelEntry(name, f"model {name}", "test", trained.poem))
+    session.select_model("a")
+    session.remove_model("a")
+    assert list(session.models()) == ["b"] and session.current_model().key == "b"
+    session.remove_model("b")
+    assert session.models() == {} and session.current_model() is None
+
+
+def test_the_generate_page_removes_a_model_and_the_sidebar_names_the_ones_dropped(trained, monkeypatch):
+    from lstm_poem import limits
+    from ui.session_models import ModelEntry
+
+    monkeypatch.setattr(limits, "MAX_SESSION_MODELS", 1)
+    own = {"mine": ModelEntry("mine", "my # model", "uploaded", trained.poem)}
+    at = open_page("app_pages/generate.py", models=own, current_model="mine")
+    at.session_state["models_dropped"] = ["an old model"]  # as add_model leaves them
+    at.run()
+    assert any("the least recently used went: an old model" in text for text in texts(at.sidebar.info))
+    button(at, "Remove this model").click().run()
+    assert not at.exception and at.session_state["models"] == {}
+    assert all(b.label != "Remove this model" for b in at.button)  # a pretrained model is current now

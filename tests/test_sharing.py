@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
 import pytest
 
 from conftest import tiny_model_config, tiny_train_config
+from lstm_poem import limits
 from lstm_poem.running.backend import ThreadBackend, TrainingRequest
-from lstm_poem.running.job import TrainingJob
-from lstm_poem.running.sharing import Asker, TrainingRegistry, clean_name, training_key
+from lstm_poem.running.job import TrainingJob, TrainingSlots
+from lstm_poem.running.sharing import (
+    Asker,
+    QueueFull,
+    TrainingRegistry,
+    clean_name,
+    shrunk_time_limit,
+    training_key,
+)
 from lstm_poem.text.corpus import corpus_from_text
 
 
@@ -106,14 +115,70 @@ def test_a_training_nobody_watches_any_more_stops_by_itself(small_text):
     assert other.snapshot(seen=False).abandoned
 
 
-def test_finished_trainings_are_remembered_within_bounds(small_text):
+def test_finished_trainings_are_kept_within_a_byte_budget(small_text):
     backend = CountingBackend()
-    registry = TrainingRegistry(lambda: backend, max_kept_finished=2)
+    first = TrainingRegistry(lambda: backend).submit(request(small_text, epochs=1, seed=1))
+    assert first.join(120)
+    poem = first.snapshot().result.poem
+    measured = sum(array.nbytes for array in poem.network.get_weights())  # the real arrays, copied out
+    assert poem.weight_bytes == measured
+    registry = TrainingRegistry(lambda: backend, max_kept_bytes=2 * measured + measured // 2)  # room for two
     for seed in (1, 2, 3):
         assert registry.submit(request(small_text, epochs=1, seed=seed)).join(120)
-    assert [shared.job.train_config.seed for shared in registry.recent()] == [2, 3]
+    assert [shared.job.train_config.seed for shared in registry.recent()] == [2, 3]  # the newest kept
+    assert registry.kept_bytes() == 2 * measured <= registry.max_kept_bytes
     registry.keep_seconds = 0.0
-    assert registry.recent() == []
+    assert registry.recent() == [] and registry.kept_bytes() == 0
+
+
+class FullBackend(ThreadBackend):
+    """Real jobs on a server whose one slot is taken for good: every training waits, and nothing trains."""
+
+    def __init__(self):
+        self.slots = TrainingSlots(1)
+        self.slots.acquire(object(), threading.Event())
+        self.jobs: list[TrainingJob] = []
+
+    def submit(self, request: TrainingRequest) -> TrainingJob:
+        job = TrainingJob(request.corpus, request.model_config, request.train_config, slots=self.slots).start()
+        self.jobs.append(job)
+        return job
+
+
+@pytest.fixture
+def full_backend():
+    backend = FullBackend()
+    yield backend
+    for job in backend.jobs:
+        job.cancel()
+
+
+def test_the_queue_has_a_length_limit_per_group_and_joining_is_never_refused(full_backend, small_text):
+    registry = TrainingRegistry(lambda: full_backend, max_queued=3)
+    class_a, class_b = Asker(class_code="class A"), Asker(class_code="class B")
+    for seed in (1, 2, 3):
+        registry.submit(request(small_text, seed=seed), asker=class_a)
+    assert registry.waiting("class A") == 3
+    with pytest.raises(QueueFull, match="3 trainings are already waiting"):
+        registry.submit(request(small_text, seed=4), asker=class_a)
+    registry.submit(request(small_text, seed=1), asker=class_a)  # a classmate's identical one: joined
+    registry.submit(request(small_text, seed=5), asker=class_b)  # another class has a queue of its own
+    assert len(full_backend.jobs) == 4 and registry.waiting("class B") == 1
+    with pytest.raises(QueueFull):  # outside a class, the queue is the whole server's
+        registry.submit(request(small_text, seed=6))
+
+
+def test_a_long_queue_shrinks_a_new_trainings_time_limit_and_says_why(full_backend, small_text, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_TRAINING_SECONDS", 900)
+    monkeypatch.setattr(limits, "QUEUE_SHRINKS_AFTER", 2)
+    monkeypatch.setattr(limits, "MIN_SHRUNK_TRAINING_SECONDS", 60)
+    assert shrunk_time_limit(900, 2) == 900 and shrunk_time_limit(900, 3) == 600
+    assert shrunk_time_limit(45, 3) == 45 and shrunk_time_limit(900, 1000) == 60
+    registry = TrainingRegistry(lambda: full_backend, max_queued=10)
+    seats = [registry.submit(request(small_text, seed=seed, time_limit=900)) for seed in range(4)]
+    assert [seat.training.job.train_config.time_limit for seat in seats] == [900, 900, 900, 600]
+    assert seats[2].snapshot().time_note is None
+    assert "at most 600 s instead of 900 s" in seats[3].snapshot().time_note
 
 
 def test_names_are_plain_and_short():

@@ -7,6 +7,7 @@ import streamlit as st
 from lstm_poem.network.transformer import AttentionMap, attention_map
 from lstm_poem.teaching.attention_charts import attended_text_html, attention_heatmap, head_habits, visible
 from ui import session_models
+from ui.format import plain
 from ui.inside_view import TEXT_STYLE
 
 EQUATIONS = [
@@ -57,7 +58,7 @@ def where_it_looks(amap: AttentionMap) -> None:
     last = len(amap.pieces)
     position = st.slider("Reading the character", 1, last, value=min(40, last), key="attention_position") - 1
     st.markdown(
-        f"Reading **{visible(amap.pieces[position])}** (character {position + 1}), block {layer + 1}, head "
+        f"Reading **{plain(visible(amap.pieces[position]))}** (character {position + 1}), block {layer + 1}, head "
         f"{head + 1} looks at the shaded characters: the darker, the more of its attention. It cannot see the "
         "grey ones after it."
     )

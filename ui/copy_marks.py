@@ -2,23 +2,25 @@
 
 Each training text's index is built once per server and shared by every session
 (a class that trains on the same sample corpus shares one); checking a poem
-against it takes about a millisecond, so every redraw checks again.
+against it takes about a millisecond, so every redraw checks again. The indexes
+of texts trained on in sessions are bounded in bytes, and a student's text
+leaves the server with the last session that used it
+(:class:`~lstm_poem.teaching.copying.CopyIndexCache`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 
 import streamlit as st
 
+from lstm_poem import limits
 from lstm_poem.teaching.copy_sources import TextSource, pretrained_sources
-from lstm_poem.teaching.copying import MIN_COPY_LENGTH, CopyIndex, CopyReport, check_copying
+from lstm_poem.teaching.copying import MIN_COPY_LENGTH, CopyIndex, CopyIndexCache, CopyLease, CopyReport, check_copying
 from ui import session_models, session_runs
-from ui.format import percent
+from ui.format import percent, plain
 
 MARK_STYLE = "background: #ffe08a; border-bottom: 2px solid #d4a017; border-radius: 2px"
-MAX_SESSION_INDEXES = 16  # indexes of texts trained on in sessions, kept for the whole server
 
 
 @st.cache_resource(show_spinner="Indexing the training text for the copy check (once per server)…")
@@ -26,9 +28,17 @@ def _file_index(source: TextSource) -> CopyIndex:
     return CopyIndex(source.read(), source.name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MAX_SESSION_INDEXES)
-def _text_index(digest: str, name: str, _text: str) -> CopyIndex:
-    return CopyIndex(_text, name)
+@st.cache_resource(show_spinner=False)
+def session_texts() -> CopyIndexCache:
+    """The server's one cache of the indexes of texts trained on in sessions."""
+    return CopyIndexCache(limits.MAX_COPY_CACHE_BYTES)
+
+
+def _lease() -> CopyLease:
+    """This session's hold on its texts in the cache: it goes with the session's state, and so do they."""
+    if "copy_lease" not in st.session_state:
+        st.session_state["copy_lease"] = session_texts().lease()
+    return st.session_state["copy_lease"]
 
 
 def copy_indexes(entry: session_models.ModelEntry) -> list[CopyIndex] | None:
@@ -38,8 +48,7 @@ def copy_indexes(entry: session_models.ModelEntry) -> list[CopyIndex] | None:
     run = next((run for run in session_runs.runs() if run.model_key == entry.key), None)
     if run is None or not run.corpus_text:
         return None  # uploaded: its training text never came with it
-    digest = hashlib.sha256(run.corpus_text.encode("utf-8")).hexdigest()
-    own = [_text_index(digest, run.corpus_name, run.corpus_text)]
+    own = [_lease().index(run.corpus_text, run.corpus_name)]
     if run.base_name is None:
         return own
     base = next((e for e in session_models.pretrained_models().values() if e.name == run.base_name), None)
@@ -95,8 +104,8 @@ def show_copy_caption(report: CopyReport | None) -> None:
             "Where the copied stretch came from" if count == 1 else f"Where the {count} copied stretches came from"
         ):
             for stretch in report.stretches[:10]:
-                st.markdown(f"- *{stretch.source}*: `{_one_line(stretch.source_line)}`")
+                st.markdown(f"- *{plain(stretch.source)}*: {plain(_one_line(stretch.source_line))}")
 
 
 def _one_line(text: str) -> str:
-    return " / ".join(line.strip() for line in text.splitlines() if line.strip()).replace("`", "'")
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())

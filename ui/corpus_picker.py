@@ -10,7 +10,7 @@ from lstm_poem import limits
 from lstm_poem.text.corpus import CatalogEntry, Corpus, CorpusError, catalog, corpus_from_text, load_corpus
 from lstm_poem.text.download import CLASSICS, Classic, cached_path, can_reach, download_classic, find_classic, is_cached
 from ui import memo
-from ui.format import size
+from ui.format import plain, size
 
 SOURCES = ("Sample corpus", "Classic (download)", "Upload a .txt file", "Paste text")
 # Below this many characters a char model mostly learns the text by heart.
@@ -39,7 +39,7 @@ def pick_corpus() -> Corpus | None:
         else:
             corpus = _pick_pasted()
     except CorpusError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(plain(err), icon=":material/error:")
         return None
     if corpus is not None:
         _describe(corpus)
@@ -148,7 +148,7 @@ def _pick_upload() -> Corpus | None:
         raise CorpusError(st.session_state["upload_error"])
     corpus = st.session_state.get("uploaded_corpus")
     if corpus is not None and upload is None:
-        st.caption(f"Using the file you uploaded earlier: **{corpus.name}**.")
+        st.caption(f"Using the file you uploaded earlier: **{plain(corpus.name)}**.")
     return corpus
 
 
@@ -172,7 +172,7 @@ def _pick_pasted() -> Corpus | None:
 
 def _describe(corpus: Corpus) -> None:
     for note in corpus.notes:
-        st.info(note, icon=":material/info:")
+        st.info(plain(note), icon=":material/info:")
     st.markdown(
         f"**{size(len(corpus.text.encode('utf-8')))}** · **{corpus.n_lines:,}** lines · "
         f"**{corpus.distinct_chars}** distinct characters · **{corpus.n_words:,}** words",

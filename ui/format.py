@@ -1,6 +1,26 @@
-"""Small formatting helpers shared by the pages."""
+"""Small formatting helpers shared by the pages, and the one way text from a user or a file is drawn."""
 
 from __future__ import annotations
+
+import re
+
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark, and an escaped one is only itself:
+# no link or image (!, [, ]), heading (#), list (-, +, 1.), quote (>), table (|), emphasis (*, _, ~),
+# code (`), HTML tag or entity (<, &), LaTeX ($) or Streamlit directive (:red[…]) can start from it.
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(value: object) -> str:
+    """``value`` (a name, a file name, a word, a seed line, an error that echoes one) as plain text for
+    st.markdown, st.caption, st.error and the other Markdown-drawing calls and widget labels.
+
+    Markup characters are escaped, so the text reads exactly as typed; line breaks and runs of
+    spaces become one space (a line that starts with ``#`` or four spaces can't start a block);
+    invisible format characters (right-to-left overrides, zero-width spaces) are dropped, so a name
+    can't hide or reorder the text around it.
+    """
+    visible = "".join(ch if ch.isprintable() or ch.isspace() else "" for ch in str(value))
+    return _MARKUP.sub(r"\\\1", " ".join(visible.split()))
 
 
 def duration(seconds: float) -> str:

@@ -18,11 +18,11 @@ from lstm_poem.teaching.guessing import (
     model_guesses,
 )
 from ui import classroom, memo, session_models
+from ui.format import plain
 
 PREFERRED_MODEL = session_models.PRETRAINED_PREFIX + "frost"
 CLASS_REFRESH_SECONDS = 10  # the class total redraws itself this often: one locked dict read per session
 TEXT_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.3rem; line-height: 1.6"
-MARKDOWN_SIGNS = set("\\`*_{}[]()#+-.!|~<>$:")
 CURSOR_STYLE = "background: #4c78a8; color: white; border-radius: 3px; padding: 0 4px"
 
 
@@ -202,5 +202,4 @@ def show_class_total(line: GameLine, model_name: str) -> None:
 
 def _visible(char: str) -> str:
     """A character as markdown shows it: a space and a line break made visible, markup characters escaped."""
-    shown = {" ": "␣", "\n": "⏎"}.get(char, char)
-    return "\\" + shown if shown in MARKDOWN_SIGNS else shown
+    return plain({" ": "␣", "\n": "⏎"}.get(char, char))

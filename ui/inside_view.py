@@ -20,6 +20,7 @@ from lstm_poem.teaching.inside_charts import (
     visible,
 )
 from ui import session_models, session_runs
+from ui.format import plain
 
 if TYPE_CHECKING:  # only named in a type hint: importing it would load Keras
     from lstm_poem.network.transformer import AttentionMap
@@ -86,7 +87,7 @@ def explain_cell(cell: str, result: Trace) -> None:
         key="inside_step",
     )
     piece = visible(result.pieces[step - 1])
-    st.markdown(f"Reading **{piece}** (character {step}), the first {STEP_UNITS} units of layer 1:")
+    st.markdown(f"Reading **{plain(piece)}** (character {step}), the first {STEP_UNITS} units of layer 1:")
     values = result.layers[0].values
     units = range(min(STEP_UNITS, next(iter(values.values())).shape[1]))
     st.altair_chart(one_step_chart(values, step - 1, list(units)), width="stretch")

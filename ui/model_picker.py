@@ -9,6 +9,7 @@ import streamlit as st
 from lstm_poem import limits
 from lstm_poem.files.bundle import BundleError
 from ui import session_models
+from ui.format import plain
 
 
 def _load_upload() -> None:
@@ -37,6 +38,14 @@ def pick_model() -> session_models.ModelEntry:
             format_func=lambda key: f"{entries[key].name} ({entries[key].source})",
         )
         session_models.select_model(chosen)
+        if chosen in session_models.models():
+            st.button(
+                "Remove this model",
+                icon=":material/delete:",
+                on_click=session_models.remove_model,
+                args=(chosen,),
+                help="Frees its memory on the server. Download it first (Train page) to keep a copy.",
+            )
     with st.expander("Load a model file (.zip)", expanded=not entries):
         st.file_uploader(
             "A model downloaded from the Train page or made with `python -m lstm_poem train`",
@@ -46,7 +55,7 @@ def pick_model() -> session_models.ModelEntry:
             on_change=_load_upload,
         )
     if "bundle_error" in st.session_state:
-        st.error(st.session_state["bundle_error"], icon=":material/error:")
+        st.error(plain(st.session_state["bundle_error"]), icon=":material/error:")
     entry = session_models.current_model()
     if entry is None:
         st.info("There is no model yet. Train one (the quick demo takes seconds), or load a model file above.")

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from ui import memo
+from ui.format import plain
 
 DEFAULT_SEED = "Two roads diverged in a yellow wood,\n"
 DEFAULT_TEMPERATURES = (0.5, 1.0, 1.5, 0.0)
@@ -77,7 +78,7 @@ def warn_unknown(unknown: list[str]) -> None:
     """Say which pieces of the seed the model skipped because it never saw them."""
     if not unknown:
         return
-    shown = ", ".join(repr(piece) for piece in unknown[:12])
+    shown = ", ".join(plain(repr(piece)) for piece in unknown[:12])
     them = "them" if len(unknown) > 1 else "it"
     st.warning(
         f"The model never saw {shown} in its training text, so it skipped {them} and carried on with the rest "

@@ -3,6 +3,10 @@
 Each session's own models live in ``st.session_state``, so students on a shared
 server never see each other's; the pretrained models are loaded once per server
 and only read. Pages read and change them only through these functions.
+
+A session keeps at most ``limits.MAX_SESSION_MODELS`` models of its own, in
+at most ``limits.MAX_SESSION_MODEL_BYTES``: past either, the least recently
+used go (their names are kept to say so), and a student can remove one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import streamlit as st
 
+from lstm_poem import limits
 from lstm_poem.files.pretrained import pretrained_catalog
 from lstm_poem.network.model import PoemModel
 from ui import memory
@@ -34,6 +39,11 @@ class ModelEntry:
     about: str = ""  # how it was made, when that is worth telling (pretrained models)
     _bundle: bytes | None = field(default=None, repr=False)
     _generator: Any = field(default=None, repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory it holds: its weights, and its download file once built."""
+        return self.poem.weight_bytes + (len(self._bundle) if self._bundle is not None else 0)
 
     @property
     def corpus_name(self) -> str:
@@ -68,7 +78,7 @@ class ModelEntry:
 
 
 def models() -> dict[str, ModelEntry]:
-    """This session's own models: trained here or uploaded."""
+    """This session's own models: trained here or uploaded, the least recently used first."""
     return st.session_state.setdefault("models", {})
 
 
@@ -111,14 +121,46 @@ def current_model() -> ModelEntry | None:
 
 
 def select_model(key: str) -> None:
+    """Make ``key`` the current model (and, for one of this session's own, its most recently used)."""
     st.session_state["current_model"] = key
+    own = models()
+    if key in own:
+        own[key] = own.pop(key)
 
 
 def add_model(entry: ModelEntry) -> ModelEntry:
-    """Register a model (once per key) and make it the current one."""
+    """Register a model (once per key) and make it the current one; beyond the session's budget the least
+    recently used others are dropped, and :func:`take_dropped_names` says which."""
     entry = models().setdefault(entry.key, entry)
     select_model(entry.key)
+    _keep_within_budget(keep=entry.key)
     return entry
+
+
+def kept_bytes() -> int:
+    return sum(entry.nbytes for entry in models().values())
+
+
+def _keep_within_budget(keep: str) -> None:
+    own = models()
+    for key in list(own):  # least recently used first
+        if len(own) <= limits.MAX_SESSION_MODELS and kept_bytes() <= limits.MAX_SESSION_MODEL_BYTES:
+            return
+        if key != keep:
+            st.session_state.setdefault("models_dropped", []).append(own.pop(key).name)
+
+
+def take_dropped_names() -> list[str]:
+    """Names of the models dropped to stay within budget since the last call."""
+    return st.session_state.pop("models_dropped", [])
+
+
+def remove_model(key: str) -> None:
+    """Forget one of this session's models; the most recently used one left becomes the current one."""
+    own = models()
+    own.pop(key, None)
+    if st.session_state.get("current_model") == key:
+        st.session_state["current_model"] = next(reversed(own), "")
 
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:

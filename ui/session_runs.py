@@ -16,7 +16,7 @@ from lstm_poem import limits
 from lstm_poem.network.model import ModelConfig
 from lstm_poem.running.backend import TrainingHandle, TrainingRequest
 from lstm_poem.running.job import JobSnapshot
-from lstm_poem.running.sharing import REGISTRY, Asker
+from lstm_poem.running.sharing import REGISTRY, Asker, QueueFull
 from lstm_poem.teaching.class_board import network_name
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.train_config import TrainConfig
@@ -35,7 +35,7 @@ class Run:
     base_name: str | None = None  # the model it was fine-tuned from
     chart: tuple[tuple, dict] | None = None  # the live loss chart's spec, with the progress it was built from
     bits_per_char: float | None = None  # held-out, as the improvements table measures it (set when done)
-    corpus_text: str = field(default="", repr=False)  # the training text (shared, not copied), to score a word run
+    corpus_text: str = field(default="", repr=False)  # the training text (shared, not copied), for the copy check
 
     @property
     def label(self) -> str:
@@ -62,7 +62,8 @@ def start_run(
 ) -> Run:
     """Start a training (fine-tuning ``base`` when given), unless this session already has one going
     (a double click), which is returned. A classmate's identical training is joined, not repeated;
-    ``asker`` is what the class board knows of this student (by default: their browser and class, no name)."""
+    ``asker`` is what the class board knows of this student (by default: their browser and class, no name).
+    Raises QueueFull when too many trainings already wait for a slot."""
     running = active_run()
     if running is not None:
         return running
@@ -92,7 +93,7 @@ def collect_finished_runs() -> None:
         if finished_since_collected(run, snapshot):
             run.model_key = f"run-{run.number}"
             add_model(ModelEntry(run.model_key, run.label, "trained in this session", snapshot.result.poem))
-            run.bits_per_char = _fair_bits(run, snapshot.result)
+            run.bits_per_char = _fair_bits(snapshot.result)
     start_next_queued()
 
 
@@ -108,18 +109,17 @@ def start_next_queued() -> None:
         corpus, row, asker = waiting.pop(0)
         base = pretrained_models().get(PRETRAINED_PREFIX + row.base) if row.base else None
         if row.base is None or base is not None:  # a base missing from this install is skipped
-            start_run(corpus, row.model or ModelConfig(), row.training, base=base, asker=asker)
+            try:
+                start_run(corpus, row.model or ModelConfig(), row.training, base=base, asker=asker)
+            except QueueFull as err:  # the rest of the rows would be refused too: say so on the Train page
+                waiting.clear()
+                st.session_state["queue_refused"] = str(err)
 
 
-def _fair_bits(run: Run, result) -> float:
-    from lstm_poem.measuring.scoring import run_bits_per_char
-
-    training = result.train_config
-    if not run.corpus_text:  # a run made without its text (tests): keep what training reported
-        return result.val_bits_per_char
-    return run_bits_per_char(
-        result.poem, run.corpus_text, training.seq_len, training.val_fraction, result.val_bits_per_char
-    )
+def _fair_bits(result) -> float:
+    """As the improvements table measures it: scored by the training job itself, inside its training slot
+    (lstm_poem.running.job.score_for_table), never on the page's thread."""
+    return result.val_bits_per_char if result.table_bits_per_char is None else result.table_bits_per_char
 
 
 def queued_runs() -> list:

@@ -15,6 +15,7 @@ from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
 from lstm_poem.training.train_config import TrainConfig, check_window
 from ui import memo
+from ui.format import plain
 
 CUSTOM = "Custom"
 PRESET_KEY = "preset"
@@ -159,7 +160,7 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
         train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
         check_window(model_config, train_config)
     except ConfigError as err:
-        st.error(f"These settings cannot be used: {err}", icon=":material/error:")
+        st.error(f"These settings cannot be used: {plain(err)}", icon=":material/error:")
         return None
     return model_config, train_config
 

@@ -16,6 +16,7 @@ from lstm_poem.teaching.step_charts import draw_spec, step_odds_spec
 from lstm_poem.teaching.stepper import Column, ColumnStep, Step, StepError, Stepper, loop_length
 from ui import memo, session_models
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
+from ui.format import plain
 from ui.sampling_controls import Sampling
 
 SPEEDS = {"slow (1 per second)": 1.0, "medium (2 per second)": 0.5, "fast (4 per second)": 0.25}
@@ -106,7 +107,7 @@ def _write_by_hand(stepper: Stepper, chosen: str, token: str) -> None:
     try:
         stepper.step(by_hand=chosen)
     except StepError as err:
-        st.warning(str(err), icon=":material/edit:")
+        st.warning(plain(err), icon=":material/edit:")
 
 
 def _show_step(entry: session_models.ModelEntry, stepper: Stepper, sampling: Sampling, token: str) -> None:
@@ -174,6 +175,6 @@ def _pick_caption(column: ColumnStep, token: str) -> str:
     if column.temperature != 1.0:
         odds += f", {column.model_prob:.1%} for the model itself (T = 1)"
     if column.by_hand:
-        return f"You chose **{column.pick_label}**: {choice}; {odds}."
+        return f"You chose **{plain(column.pick_label)}**: {choice}; {odds}."
     low, high = column.band
-    return f"u = {column.draw:.3f} fell in **{column.pick_label}** ({low:.3f} to {high:.3f}): {choice}; {odds}."
+    return f"u = {column.draw:.3f} fell in **{plain(column.pick_label)}** ({low:.3f} to {high:.3f}): {choice}; {odds}."

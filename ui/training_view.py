@@ -13,7 +13,7 @@ from lstm_poem.running.job import SLOTS, JobSnapshot
 from lstm_poem.teaching.charts import loss_chart_spec
 from ui import session_runs
 from ui.class_board import show_board
-from ui.format import duration
+from ui.format import duration, plain
 from ui.memorising_view import show_memorising
 from ui.run_results import show_samples, show_summary, unit
 
@@ -29,7 +29,7 @@ def show_run(run: session_runs.Run) -> None:
         snapshot = run.job.snapshot()
         if first.running and not snapshot.running:
             st.rerun()  # just finished: redraw the whole page (buttons, summary, download)
-        st.markdown(f"#### {run.label}")
+        st.markdown(f"#### {plain(run.label)}")
         if snapshot.left and snapshot.training:
             _left(snapshot)
             return
@@ -38,10 +38,10 @@ def show_run(run: session_runs.Run) -> None:
             _queued(snapshot)
             return
         if snapshot.state == "cancelled":
-            st.info(snapshot.error or "This training was stopped before it started.")
+            st.info(plain(snapshot.error or "This training was stopped before it started."))
             return
         if snapshot.state == "failed":
-            st.error(snapshot.error or "Training failed.", icon=":material/error:")
+            st.error(plain(snapshot.error or "Training failed."), icon=":material/error:")
             return
         _progress(snapshot)
         _early_stopping(snapshot)
@@ -60,6 +60,8 @@ def show_run(run: session_runs.Run) -> None:
 
 
 def _shared(snapshot: JobSnapshot) -> None:
+    if snapshot.time_note and snapshot.training:
+        st.info(snapshot.time_note, icon=":material/timer:")
     if not snapshot.classmates:
         return
     others = "1 classmate" if snapshot.classmates == 1 else f"{snapshot.classmates} classmates"

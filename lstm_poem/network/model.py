@@ -214,3 +214,10 @@ class PoemModel:
         """How many tokens a Transformer attends to while writing or being looked into: its context, but
         no more than the windows it was trained on (positions beyond them never learned anything)."""
         return min(self.config.context, self.seq_len)
+
+    @property
+    def weight_bytes(self) -> int:
+        """Memory its weights take, read from their shapes and types (nothing is copied)."""
+        import numpy as np
+
+        return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in self.network.weights)

@@ -123,6 +123,7 @@ class JobSnapshot:
     cluster_cpus: int | None = None  # None: trains in this server; else the CPUs of the Ray cluster it waits for
     classmates: int = 0  # others of the same class seated at this same training (see lstm_poem.running.sharing)
     left: bool = False  # this asker pressed Stop and left a training that goes on for the others
+    time_note: str | None = None  # why its time limit is shorter than asked (a long queue; see sharing)
 
     @property
     def training(self) -> bool:
@@ -137,6 +138,17 @@ class JobSnapshot:
     @property
     def last_batch(self) -> BatchRecord | None:
         return self.batches[-1] if self.batches else None
+
+
+def score_for_table(result: TrainResult, corpus: Corpus) -> None:
+    """Set ``result.table_bits_per_char``, once per training, however many students share it: a word model's
+    held-out text is read again (as long as an epoch's evaluation), a character model's is as reported."""
+    from lstm_poem.measuring.scoring import run_bits_per_char
+
+    training = result.train_config
+    result.table_bits_per_char = run_bits_per_char(
+        result.poem, corpus.text, training.seq_len, training.val_fraction, result.val_bits_per_char
+    )
 
 
 class TrainingJob:
@@ -253,6 +265,7 @@ class TrainingJob:
             result = train(
                 self.corpus, self.model_config, self.train_config, self._record, self._stop, init_from=self.init_from
             )
+            score_for_table(result, self.corpus)  # still holding the slot: scoring a word model is training work
         except (CorpusError, ConfigError) as err:
             self._finish("failed", error=str(err))
         except Exception as err:  # noqa: BLE001 - the error must reach the UI, not vanish with the thread

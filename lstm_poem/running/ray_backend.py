@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_poem.running.backend import RayConfig, TrainingRequest
-from lstm_poem.running.job import TrainingJob
+from lstm_poem.running.job import TrainingJob, score_for_table
 from lstm_poem.running.payload import record_from_dict
 
 log = logging.getLogger(__name__)
@@ -239,6 +239,7 @@ class RayTrainingJob(TrainingJob):
         except BundleError as err:
             self._finish("failed", error=f"The cluster sent back a model this server cannot open: {err}")
             return
+        score_for_table(result, self.corpus)  # on this job's own thread, once for everyone seated at it
         self._finish("done", result=result)
 
     def _lost(self, why: str) -> None:

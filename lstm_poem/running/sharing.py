@@ -20,9 +20,15 @@ the one shared training. The rules a seat follows (docs/classroom.md):
 - A closed tab stops polling: its seat no longer counts as watching, and a
   training nobody watches stops by itself (the job's abandoned-tab rule).
 - Finished trainings that can be joined are remembered for ``KEEP_SECONDS``,
-  at most ``MAX_KEPT_FINISHED`` of them, the oldest forgotten first. The rest
-  are forgotten as soon as they end: their models live only in the sessions
-  of the students who asked for them.
+  while their models fit in ``limits.MAX_KEPT_TRAINING_BYTES`` (the newest
+  kept first; bytes, not a count, since one model may weigh a thousand
+  others). The rest are forgotten as soon as they end: their models live only
+  in the sessions of the students who asked for them.
+- At most ``limits.MAX_QUEUED_TRAININGS`` new trainings wait for a slot per
+  group (a class, or the whole server); one more is refused with a
+  :class:`QueueFull` that says why. Joining one already there is never
+  refused: it costs nothing. Past ``limits.QUEUE_SHRINKS_AFTER`` waiting, a
+  new training's time limit shrinks, and its seats are told why.
 
 A teacher who wants every student to train their own (to see that the same
 seed gives the same model twice, say) sets ``LSTM_POEM_SHARE_IDENTICAL_TRAININGS=0``.
@@ -51,8 +57,6 @@ from lstm_poem.running.job import JobSnapshot
 
 # How long a finished training stays on the class board and can be joined.
 KEEP_SECONDS = 3600.0
-# Finished trainings remembered at most (running and waiting ones are always kept).
-MAX_KEPT_FINISHED = 60
 # Longest name a student may show on the class board.
 MAX_NAME_CHARS = 40
 # Stop reasons of a training that ran on its own terms: its model is what its settings make.
@@ -78,6 +82,21 @@ def training_key(request: TrainingRequest) -> str:
         "base": model_fingerprint(request.init_from) if request.init_from is not None else None,
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+class QueueFull(Exception):
+    """Too many trainings already wait for a slot in this group: the message says so, in words."""
+
+
+def shrunk_time_limit(asked: float | None, waiting: int) -> float | None:
+    """The time limit a new training gets with ``waiting`` trainings ahead of it in line: what was asked,
+    until the line is longer than ``limits.QUEUE_SHRINKS_AFTER``; then the server's longest, shared out
+    among those waiting (never under ``limits.MIN_SHRUNK_TRAINING_SECONDS``)."""
+    if waiting <= limits.QUEUE_SHRINKS_AFTER:
+        return asked
+    share = limits.MAX_TRAINING_SECONDS * limits.QUEUE_SHRINKS_AFTER / waiting
+    shrunk = float(max(limits.MIN_SHRUNK_TRAINING_SECONDS, int(share)))
+    return shrunk if asked is None or shrunk < asked else asked
 
 
 def clean_name(name: str) -> str:
@@ -111,6 +130,16 @@ class SharedTraining:
     asked_at: float  # time.time() of the first request
     number: int  # 1, 2, 3 … in order of first request on this server
     seats: list[Seat] = field(default_factory=list)
+    groups: set[str | None] = field(default_factory=set)  # the groups (classes) its seats came from
+    time_note: str | None = None  # why its time limit is shorter than asked (a long queue), for its seats
+
+    def waiting(self) -> bool:
+        return self.job.snapshot(seen=False).state in ("pending", "queued")
+
+    def kept_bytes(self) -> int:
+        """Memory its finished model holds (0 while it trains: running ones are always kept)."""
+        snapshot = self.job.snapshot(seen=False)
+        return snapshot.result.poem.weight_bytes if snapshot.result is not None else 0
 
     def watching(self, besides: Seat | None = None) -> int:
         """Seats still watching (not left, their page polled lately), ``besides`` not counted."""
@@ -162,7 +191,9 @@ class Seat:
         snapshot = self.training.job.snapshot(seen=seen)
         if self.left and self.cancelled and snapshot.state not in ("failed", "cancelled"):  # goes on for others
             snapshot = replace(snapshot, state="cancelled", result=None, error="Cancelled: you left this training.")
-        return replace(snapshot, classmates=self._classmates(), left=self.left)
+        return replace(
+            snapshot, classmates=self._classmates(), left=self.left, time_note=self.training.time_note
+        )
 
     def _classmates(self) -> int:
         """Other seats of this seat's class at the training (a stranger's, from another class or none, not counted)."""
@@ -199,32 +230,68 @@ class TrainingRegistry:
         self,
         backend: Callable[[], TrainingBackend],
         keep_seconds: float = KEEP_SECONDS,
-        max_kept_finished: int = MAX_KEPT_FINISHED,
+        max_kept_bytes: int | None = None,
+        max_queued: int | None = None,
     ):
         self._backend = backend  # asked at each submit, so a teacher's backend setting applies at once
         self.keep_seconds = keep_seconds
-        self.max_kept_finished = max_kept_finished
+        self.max_kept_bytes = limits.MAX_KEPT_TRAINING_BYTES if max_kept_bytes is None else max_kept_bytes
+        self.max_queued = limits.MAX_QUEUED_TRAININGS if max_queued is None else max_queued
         self._trainings: dict[str, SharedTraining] = {}
         self._count = 0
         self._lock = threading.Lock()
 
     def submit(self, request: TrainingRequest, asker: Asker | None = None) -> Seat:
         """A seat for ``asker`` at the training ``request`` describes: an existing one if it can be joined,
-        else a new one."""
+        else a new one.
+
+        The asker's class is whose queue a new training joins (a student in no class joins the whole
+        server's). A new training beyond ``max_queued`` waiting in that group raises :class:`QueueFull`.
+        """
         key = training_key(request)  # outside the lock: a base model's weights take a moment to digest
+        group = (asker.class_code or None) if asker is not None else None  # a class's own queue
         with self._lock:
             self._forget_old()
             if not limits.SHARE_IDENTICAL_TRAININGS:  # a teacher's choice: everyone trains their own
                 key = f"{key}-{self._count + 1}"
             shared = self._trainings.get(key)
             if shared is None or not shared.reusable():
-                self._count += 1
-                job = self._backend().submit(request)
-                shared = SharedTraining(key, job, time.time(), self._count)
-                self._trainings[key] = shared
+                shared = self._start(key, request, group)
+            shared.groups.add(group)
             seat = Seat(shared, request.abandon_after, asker)
             shared.seats.append(seat)
             return seat
+
+    def waiting(self, group: str | None = None) -> int:
+        """Trainings waiting for a slot in ``group`` (every one on the server for None)."""
+        with self._lock:
+            return self._waiting(group)
+
+    def _waiting(self, group: str | None) -> int:
+        return sum(1 for s in self._trainings.values() if (group is None or group in s.groups) and s.waiting())
+
+    def _start(self, key: str, request: TrainingRequest, group: str | None) -> SharedTraining:
+        waiting = self._waiting(group)
+        if waiting >= self.max_queued:
+            raise QueueFull(
+                f"{waiting} trainings are already waiting for a free slot here, the most this server lets wait "
+                "at once. Try again when one has started, or join a classmate's identical training."
+            )
+        asked = request.train_config.time_limit
+        limit = shrunk_time_limit(asked, waiting)
+        note = None
+        if limit != asked:
+            request = replace(request, train_config=replace(request.train_config, time_limit=limit))
+            note = (
+                f"{waiting} trainings were waiting for a slot when this one was asked for, so it trains for at most "
+                f"{limit:.0f} s instead of {asked:.0f} s: everyone in line gets a turn within minutes."
+                if asked is not None
+                else f"{waiting} trainings were waiting, so it trains for at most {limit:.0f} s."
+            )
+        self._count += 1
+        shared = SharedTraining(key, self._backend().submit(request), time.time(), self._count, time_note=note)
+        self._trainings[key] = shared
+        return shared
 
     def recent(self) -> list[SharedTraining]:
         """The trainings of the last ``keep_seconds``, oldest first."""
@@ -234,7 +301,7 @@ class TrainingRegistry:
 
     def _forget_old(self) -> None:
         """Forget trainings nobody can join any more (stopped by hand, abandoned, cancelled, failed: their
-        models go with their students' sessions) and, beyond the bounds, the oldest finished ones."""
+        models go with their students' sessions) and, beyond the byte budget, the oldest finished ones."""
         now = time.time()
         finished = []
         for key, shared in list(self._trainings.items()):
@@ -243,9 +310,18 @@ class TrainingRegistry:
             if now - shared.asked_at > self.keep_seconds or not shared.reusable():
                 del self._trainings[key]
             else:
-                finished.append((shared.number, key))
-        for _, key in sorted(finished)[: max(len(finished) - self.max_kept_finished, 0)]:
-            del self._trainings[key]
+                finished.append((shared.number, key, shared.kept_bytes()))
+        kept = 0
+        for _, key, size in sorted(finished, reverse=True):  # newest first: they keep their places
+            if kept + size > self.max_kept_bytes:
+                del self._trainings[key]
+            else:
+                kept += size
+
+    def kept_bytes(self) -> int:
+        """Memory held by the finished trainings kept for joining (their models' weights)."""
+        with self._lock:
+            return sum(shared.kept_bytes() for shared in self._trainings.values())
 
 
 REGISTRY = TrainingRegistry(current_backend)

@@ -18,6 +18,12 @@ characters (bench/copy_detector.py measures it against the 18 MB of verse).
 
 from __future__ import annotations
 
+import hashlib
+import sys
+import threading
+import uuid
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -188,3 +194,73 @@ def _common_length(a: str, a_at: int, b: str, b_at: int, forward: bool) -> int:
         else:
             step //= 2
     return good
+
+
+class CopyIndexCache:
+    """The indexes of texts students trained on, shared by the sessions that use them, bounded in bytes.
+
+    A student's text is theirs: each session asks through a :class:`CopyLease`, and once no lease on a
+    text is left (the last session using it ended, and its lease was collected with its state) the
+    text and its index leave the server. Past ``max_bytes`` (each entry's text and index, measured) the
+    least recently used go first; one asked for again is rebuilt (in about a second for a megabyte).
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, CopyIndex] = OrderedDict()  # least recently used first
+        self._users: dict[str, set[str]] = {}  # entry key -> the leases that asked for it
+        self._lock = threading.Lock()
+
+    def lease(self) -> CopyLease:
+        return CopyLease(self)
+
+    def index(self, text: str, name: str, user: str) -> CopyIndex:
+        key = hashlib.sha256(f"{name}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self._users[key].add(user)
+                return found
+        built = CopyIndex(text, name)  # outside the lock: a big text takes a moment
+        with self._lock:
+            built = self._entries.setdefault(key, built)
+            self._entries.move_to_end(key)
+            self._users.setdefault(key, set()).add(user)
+            while self.nbytes > self.max_bytes and len(self._entries) > 1:
+                oldest = next(iter(self._entries))
+                del self._entries[oldest], self._users[oldest]
+        return built
+
+    def release(self, user: str) -> None:
+        """Forget one session's use; every text no session uses any more leaves at once."""
+        with self._lock:
+            for key in list(self._entries):
+                self._users[key].discard(user)
+                if not self._users[key]:
+                    del self._entries[key], self._users[key]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the texts and indexes held (each text counted once, as it lives in this cache)."""
+        return sum(entry_bytes(index) for index in self._entries.values())
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return [index.text for index in self._entries.values()]
+
+
+def entry_bytes(index: CopyIndex) -> int:
+    return index.nbytes + sys.getsizeof(index.text)
+
+
+class CopyLease:
+    """One session's hold on the texts it checked against: collected with the session, it releases them."""
+
+    def __init__(self, cache: CopyIndexCache):
+        self.user = uuid.uuid4().hex
+        self._cache = cache
+        weakref.finalize(self, cache.release, self.user)
+
+    def index(self, text: str, name: str) -> CopyIndex:
+        return self._cache.index(text, name, self.user)

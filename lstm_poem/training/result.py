@@ -36,6 +36,9 @@ class TrainResult:
     train_tokens_per_s: float
     notes: list[str] = field(default_factory=list)  # e.g. characters added to a base model's vocabulary
     precision: str = "float32"  # what the training computed in; the returned network is float32 either way
+    # Held-out bits per character as the improvements table measures them (lstm_poem.running.job sets it):
+    # a word model's held-out text scored again with its unknown words paid for.
+    table_bits_per_char: float | None = None
 
     @property
     def epochs_run(self) -> int:
