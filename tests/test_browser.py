@@ -115,6 +115,13 @@ def poems(page, count: int = 3) -> list[str]:
     return page.get_by_test_id("stHtml").all_inner_texts()
 
 
+def picked(page, label: str) -> None:
+    """Wait until Generate's model picker shows ``label``: a combobox, whose text is its input's value."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("combobox", name="Model", exact=True)).to_have_value(label, timeout=60_000)
+
+
 def wait_until(condition, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -222,7 +229,7 @@ def test_a_downloaded_model_uploads_and_writes_the_same_poems(page, tmp_path):
     written = poems(page)
     page.get_by_text("Load a model file (.zip)").click()
     page.locator("input[type=file]").set_input_files(str(bundle))
-    page.get_by_text("model.zip (uploaded)", exact=True).first.wait_for()  # the picker names it once
+    picked(page, "model.zip (uploaded)")  # named once, and chosen
     page.get_by_text("T = 1.5").first.wait_for()
     assert poems(page) == written
 
@@ -351,7 +358,7 @@ def test_an_uploaded_transformer_writes_on_generate_and_steps_the_same_poems_on_
     page.get_by_text("T = 1.5").first.wait_for()
     page.get_by_text("Load a model file (.zip)").click()
     page.locator("input[type=file]").set_input_files(str(bundle))
-    page.get_by_text("gpt.zip (uploaded)", exact=True).first.wait_for()
+    picked(page, "gpt.zip (uploaded)")
     page.get_by_text("T = 1.5").first.wait_for()
     written = poems(page)
     assert len(set(written)) == 3 and all(len(poem) > 200 for poem in written)
