@@ -59,7 +59,7 @@ for column, poem in zip(columns, written):
         copied = check_poem(poem.entry, poem.prime, sample.text)
         body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
         seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
-        st.html(f'<div style="{POEM_STYLE}">{seed_html}{body}</div>')
+        st.html(f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{body}</div>')
         stats = poem_stats(sample.text, poem.entry.vocabulary)
         st.caption(
             f"log-probability {sample.mean_logprob:.2f} per {unit} · perplexity {sample.perplexity:.1f} · "

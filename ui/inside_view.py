@@ -135,7 +135,7 @@ def gates_at_work(result: Trace) -> None:
     )
     finding = findings[chosen]
     memory = result.layers[finding.layer].memory[:, finding.unit]
-    st.html(f'<div style="{TEXT_STYLE}">{unit_text_html(result.pieces, memory)}</div>')
+    st.html(f'<div dir="auto" style="{TEXT_STYLE}">{unit_text_html(result.pieces, memory)}</div>')
 
 
 def _default_quantity(names: list[str]) -> str:
@@ -150,7 +150,7 @@ def next_character_odds(entry: session_models.ModelEntry, result: Trace | Attent
     temperature = st.slider("Temperature", 0.0, 2.0, value=1.0, step=0.05, key="inside_temperature")
     read, rest = "".join(result.pieces[:position]), "".join(result.pieces[position:])
     st.html(
-        f'<div style="{TEXT_STYLE}">{html.escape(read[:-1])}<mark>{html.escape(read[-1:])}</mark>'
+        f'<div dir="auto" style="{TEXT_STYLE}">{html.escape(read[:-1])}<mark>{html.escape(read[-1:])}</mark>'
         f'<span style="color: #999">{html.escape(rest)}</span></div>'
     )
     temperatures = [1.0] if temperature == 1.0 else [1.0, temperature]
