@@ -6,7 +6,8 @@ import streamlit as st
 
 from lstm_poem.measuring.poem_stats import poem_stats
 from lstm_poem.network.generate import PrimeError
-from lstm_poem.teaching.charts import confidence_html, next_token_chart
+from lstm_poem.teaching.confidence import confidence_html
+from lstm_poem.teaching.odds_charts import next_token_chart
 from ui import memo
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption

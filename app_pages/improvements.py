@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from lstm_poem.teaching.charts import improvements_chart
+from lstm_poem.teaching.improvement_charts import improvements_chart
 from lstm_poem.teaching.improvements import load_table, transformer_verdict
 from ui import memo
 from ui.format import duration, percent

@@ -136,7 +136,7 @@ def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(smal
         "##### T = 1.5",
     ]
     (odds,) = charts(at)
-    assert odds["description"] == "next token odds"
+    assert odds["description"].startswith("next token odds: the likeliest next character at T = 0.5: ")
     assert "Run 1" in texts(at.sidebar.markdown)[-1]  # the sidebar names the new current model
     # Streamlit warns about any st.* call made from a thread without a script context.
     assert not [r for r in caplog.records if "lstm-poem-training" in r.getMessage()]

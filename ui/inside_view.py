@@ -9,7 +9,6 @@ import numpy as np
 import streamlit as st
 
 from lstm_poem.network.generate import odds_from_logits
-from lstm_poem.teaching.charts import next_token_chart
 from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.teaching.inside_charts import (
     activation_heatmap,
@@ -18,6 +17,7 @@ from lstm_poem.teaching.inside_charts import (
     unit_text_html,
     visible,
 )
+from lstm_poem.teaching.odds_charts import next_token_chart
 from ui import session_models, session_runs
 
 if TYPE_CHECKING:  # only named in a type hint: importing it would load Keras

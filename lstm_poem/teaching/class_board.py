@@ -110,7 +110,7 @@ class ClassBoard:
         with self._lock:
             if mark != self._mark:
                 rows = [board_row(shared) for shared in trainings]
-                from lstm_poem.teaching.charts import (
+                from lstm_poem.teaching.run_charts import (
                     runs_chart,  # here: the start page, which imports this, needs no altair
                 )
 
