@@ -7,7 +7,8 @@ import streamlit as st
 from lstm_poem.measuring.poem_stats import poem_stats
 from lstm_poem.network.generate import PrimeError
 from lstm_poem.network.model import token_name
-from lstm_poem.teaching.charts import confidence_html, next_token_chart
+from lstm_poem.teaching.confidence import confidence_html
+from lstm_poem.teaching.odds_charts import next_token_chart
 from ui import memo
 from ui.column_models import compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
@@ -53,7 +54,7 @@ for column, poem in zip(columns, written):
         copied = check_poem(poem.entry, poem.prime, sample.text)
         body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
         seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
-        st.html(f'<div style="{POEM_STYLE}">{seed_html}{body}</div>')
+        st.html(f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{body}</div>')
         stats = poem_stats(sample.text, poem.entry.vocabulary)
         st.caption(
             f"log-probability {sample.mean_logprob:.2f} per {unit} · perplexity {sample.perplexity:.1f} · "

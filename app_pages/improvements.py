@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from lstm_poem.teaching.charts import improvements_chart
+from lstm_poem.teaching.improvement_charts import improvements_chart
 from lstm_poem.teaching.improvements import load_table, transformer_verdict
 from ui import memo
 from ui.format import duration, percent
@@ -90,7 +90,7 @@ for start in range(0, len(table.rows), 3):
             with st.spinner("Writing…"):  # slow once per server and setting: the model loads and compiles
                 poem = live_poem(row, prime, temperature, seed)
             seed_html = f'<span style="color: #888">{html.escape(prime)}</span>'
-            st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(poem)}</div>')
+            st.html(f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{html.escape(poem)}</div>')
             new_words = f" · {row.unknown_words} held-out words new to it" if row.unknown_words else ""
             st.caption(f"{row.bits_per_char:.2f} bits/char{new_words} · {row.why}")
             with st.expander("How it was made"):

@@ -10,7 +10,7 @@ from ui import classroom, memo, session_runs
 from ui.corpus_picker import own_text_chosen, pick_corpus
 from ui.format import plain
 from ui.run_results import show_comparison
-from ui.settings import pick_settings, size_problem
+from ui.settings import pick_settings, size_problem, word_level_offer
 from ui.start_from import pick_start
 from ui.training_view import show_run
 
@@ -28,11 +28,13 @@ with settings_column:
 st.subheader("3. Train")
 active = session_runs.active_run()
 too_big = None
+no_words = False
 if corpus is not None and configs is not None and start.base is None:
     too_big = size_problem(configs[0], corpus)
+    no_words = word_level_offer(configs[0], corpus)
 if too_big:
     st.error(plain(too_big), icon=":material/error:")
-ready = corpus is not None and configs is not None and too_big is None
+ready = corpus is not None and configs is not None and too_big is None and not no_words
 board_name = st.text_input(
     "Your name on the class board (optional)",
     max_chars=MAX_NAME_CHARS,

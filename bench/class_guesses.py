@@ -35,8 +35,8 @@ def main() -> None:
     args = parser.parse_args()
     line = game_lines()[0]
     rng = random.Random(3)
-    model = [ModelGuess(char, 0.5, rng.randint(1, 12)) for char in line.line]
-    games = [[rng.randint(1, 15) for _ in line.line] for _ in range(args.sessions)]
+    model = [ModelGuess(char, 0.5, rng.randint(1, 12)) for char in line.letters]
+    games = [[rng.randint(1, 15) for _ in line.letters] for _ in range(args.sessions)]
     totals = ClassTotals([other.key for other in game_lines()])
     add_times: list[float] = []
     read_times: list[float] = []

@@ -34,7 +34,7 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare mode warns on eve
 
 import streamlit as st  # noqa: E402
 
-from lstm_poem.teaching.charts import loss_chart, loss_chart_spec  # noqa: E402
+from lstm_poem.teaching.loss_charts import loss_chart, loss_chart_spec  # noqa: E402
 from lstm_poem.training.records import BatchRecord, EpochRecord  # noqa: E402
 
 

@@ -225,8 +225,9 @@ SCORED_BY_BASE = ("sonnets", "frost")
 
 
 def sample_verse_text() -> str:
-    """The sample corpora joined so that the held-out tail holds the last tenth of *every* form."""
-    parts = [split_at_stanza(entry.path.read_text(encoding="utf-8"), VAL_FRACTION) for entry in catalog()]
+    """The English sample corpora joined so that the held-out tail holds the last tenth of *every* form."""
+    english = [entry for entry in catalog() if entry.language == "English"]
+    parts = [split_at_stanza(entry.path.read_text(encoding="utf-8"), VAL_FRACTION) for entry in english]
     heads, tails = [head for head, _ in parts], [tail for _, tail in parts]
     return "\n\n\n".join(piece.strip("\n") for piece in heads + tails) + "\n"
 

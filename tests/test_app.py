@@ -137,7 +137,7 @@ def test_tiny_training_runs_to_the_end_then_generates_at_three_temperatures(smal
         "##### T = 1.5",
     ]
     (odds,) = charts(at)
-    assert odds["description"] == "next token odds"
+    assert odds["description"].startswith("next token odds: the likeliest next character at T = 0.5: ")
     assert "Run 1" in texts(at.sidebar.markdown)[-1]  # the sidebar names the new current model
     # Streamlit warns about any st.* call made from a thread without a script context.
     assert not [r for r in caplog.records if "lstm-poem-training" in r.getMessage()]
@@ -313,3 +313,14 @@ def test_a_transformer_window_longer_than_its_context_is_refused_before_training
     assert not at.exception
     at.selectbox(key="setting_cell").set_value("lstm").run()  # its own settings are the LSTM's no more
     assert not at.error
+
+
+def test_word_level_on_a_text_without_spaces_says_why_and_offers_character_level():
+    at = open_page("app_pages/train.py")
+    paste_and_configure(at, "春の雨が静かに窓を打つ。\n猫は眠りながら夢を見る。\n" * 40)
+    at.selectbox(key="setting_level").set_value("word").run()
+    assert any("no spaces between words" in text for text in texts(at.error))
+    assert button(at, "Train").disabled
+    button(at, "Use character level").click().run()
+    assert at.selectbox(key="setting_level").value == "char" and not at.error
+    assert not button(at, "Train").disabled

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lstm_poem.network.generate import NextTokenOdds
-from lstm_poem.teaching import charts
+from lstm_poem.teaching import chart_style, confidence, improvement_charts, loss_charts, odds_charts, run_charts
 from lstm_poem.training.records import BatchRecord, EpochRecord
 
 
@@ -58,9 +58,9 @@ def descriptions(spec: dict) -> list[str]:
 
 
 def test_loss_chart_layers_and_fields():
-    spec = charts.loss_chart(HISTORY, BATCHES, unit="bits per word").to_dict()
+    spec = loss_charts.loss_chart(HISTORY, BATCHES, unit="bits per word").to_dict()
     assert descriptions(spec) == ["batch loss", "epoch loss", "best epoch"]
-    assert spec["width"] == "container" and spec["height"] == charts.HEIGHT
+    assert spec["width"] == "container" and spec["height"] == chart_style.HEIGHT
     enc = layer_named(spec, "epoch loss")["encoding"]
     assert enc["x"]["field"] == "epoch"
     assert enc["y"]["field"] == "loss"
@@ -72,7 +72,7 @@ def test_loss_chart_layers_and_fields():
 
 
 def test_loss_chart_epoch_rows_are_long_format():
-    spec = charts.loss_chart(HISTORY).to_dict()
+    spec = loss_charts.loss_chart(HISTORY).to_dict()
     data = rows(spec, layer_named(spec, "epoch loss"))
     assert len(data) == 2 * len(HISTORY)
     assert {"epoch": 3, "series": "held-out", "loss": 1.95} in data
@@ -80,7 +80,7 @@ def test_loss_chart_epoch_rows_are_long_format():
 
 
 def test_batches_sit_between_integer_epochs():
-    spec = charts.loss_chart(HISTORY, BATCHES).to_dict()
+    spec = loss_charts.loss_chart(HISTORY, BATCHES).to_dict()
     layer = layer_named(spec, "batch loss")
     assert layer["encoding"]["x"]["field"] == "epoch"
     assert [row["epoch"] for row in rows(spec, layer)] == [1.25, 1.5, 1.75, 2.0]
@@ -91,20 +91,20 @@ def test_many_batches_are_averaged_into_a_bounded_number_of_points():
     many = [
         BatchRecord(epoch=e, batch=b, batches=100, loss=b % 2, elapsed=0) for e in range(1, 5) for b in range(1, 101)
     ]
-    spec = charts.loss_chart([], many).to_dict()
+    spec = loss_charts.loss_chart([], many).to_dict()
     points = rows(spec, layer_named(spec, "batch loss"))
-    assert len(points) == charts.MAX_BATCH_POINTS_DRAWN
+    assert len(points) == loss_charts.MAX_BATCH_POINTS_DRAWN
     assert points[0]["epoch"] == pytest.approx(0.015) and points[-1]["epoch"] == pytest.approx(3.995)
     assert all(point["loss"] == pytest.approx(0.5) for point in points)  # each point averages an odd and an even batch
 
 
 def test_batch_layer_is_kept_empty_without_batches():
-    spec = charts.loss_chart(HISTORY).to_dict()
+    spec = loss_charts.loss_chart(HISTORY).to_dict()
     assert rows(spec, layer_named(spec, "batch loss")) == []
 
 
 def test_best_epoch_layer_marks_the_last_records_best():
-    spec = charts.loss_chart(HISTORY).to_dict()
+    spec = loss_charts.loss_chart(HISTORY).to_dict()
     layer = layer_named(spec, "best epoch")
     (best,) = rows(spec, layer)
     assert best["epoch"] == 2 and best["loss"] == pytest.approx(1.9)
@@ -114,25 +114,25 @@ def test_best_epoch_layer_marks_the_last_records_best():
 
 
 def test_early_stop_layer_only_when_stopped_early():
-    spec = charts.loss_chart(HISTORY, stopped_early=True).to_dict()
+    spec = loss_charts.loss_chart(HISTORY, stopped_early=True).to_dict()
     assert descriptions(spec) == ["batch loss", "epoch loss", "best epoch", "early stop"]
     layer = layer_named(spec, "early stop")
     (stop,) = rows(spec, layer)
     assert stop["epoch"] == 4
     assert stop["label"] == "stopped at epoch 4, restored epoch 2"
-    assert "early stop" not in descriptions(charts.loss_chart(HISTORY).to_dict())
+    assert "early stop" not in descriptions(loss_charts.loss_chart(HISTORY).to_dict())
 
 
 @pytest.mark.parametrize("stopped_early", [False, True])
 def test_empty_loss_chart_renders(stopped_early):
-    spec = charts.loss_chart([], stopped_early=stopped_early).to_dict()
+    spec = loss_charts.loss_chart([], stopped_early=stopped_early).to_dict()
     assert all(rows(spec, layer) == [] for layer in spec["layer"])
     json.dumps(spec, allow_nan=False)
 
 
 def test_diverged_losses_become_null():
     history = [epoch(1, float("nan"), float("inf"), 1, float("inf"))]
-    spec = charts.loss_chart(history).to_dict()
+    spec = loss_charts.loss_chart(history).to_dict()
     assert [row["loss"] for row in rows(spec, layer_named(spec, "epoch loss"))] == [None, None]
     assert rows(spec, layer_named(spec, "best epoch")) == []
     json.dumps(spec, allow_nan=False)  # Streamlit sends the spec as strict JSON
@@ -141,7 +141,7 @@ def test_diverged_losses_become_null():
 def test_runs_chart_has_a_line_and_a_best_point_per_run():
     other = [epoch(1, 2.2, 2.1, 1, 2.1), epoch(2, 1.6, 1.5, 2, 1.5)]
     labels = ["Run 1 · LSTM 1×128 · char", "Run 2 · GRU 2×160 · char"]
-    spec = charts.runs_chart([(labels[0], HISTORY), (labels[1], other)], unit="bits per character").to_dict()
+    spec = run_charts.runs_chart([(labels[0], HISTORY), (labels[1], other)], unit="bits per character").to_dict()
     assert descriptions(spec) == ["held-out loss", "best epochs"]
     lines, best = spec["layer"]
     for layer in (lines, best):
@@ -157,7 +157,7 @@ def test_runs_chart_has_a_line_and_a_best_point_per_run():
 
 
 def test_runs_chart_without_runs_renders():
-    spec = charts.runs_chart([]).to_dict()
+    spec = run_charts.runs_chart([]).to_dict()
     assert all(rows(spec, layer) == [] for layer in spec["layer"])
 
 
@@ -173,13 +173,13 @@ def make_odds() -> NextTokenOdds:
 
 
 def test_next_token_chart_has_a_bar_per_token_and_temperature():
-    spec = charts.next_token_chart(make_odds()).to_dict()
+    spec = odds_charts.next_token_chart(make_odds()).to_dict()
     temps = ["T = 0.5 (1.23 bits)", "T = 1 (2.50 bits)"]
-    tokens = ["e", "⏎ newline", "<", charts.OTHER_LABEL]
+    tokens = ["e", "⏎ newline", "<", odds_charts.OTHER_LABEL]
     data = rows(spec, spec)
     assert {(row["token"], row["temperature"]) for row in data} == {(k, t) for k in tokens for t in temps}
     assert len(data) == len(tokens) * len(temps)
-    other = [row for row in data if row["token"] == charts.OTHER_LABEL and row["temperature"] == temps[1]]
+    other = [row for row in data if row["token"] == odds_charts.OTHER_LABEL and row["temperature"] == temps[1]]
     assert other[0]["probability"] == pytest.approx(0.2)
 
     enc = spec["encoding"]
@@ -196,7 +196,7 @@ def alphas(markup: str) -> list[float]:
 
 
 def test_confidence_html_escapes_and_keeps_newlines():
-    markup = charts.confidence_html(["a<b", " & ", "\n", "c\nd"], [0.5, 0.5, 0.9, 0.5])
+    markup = confidence.confidence_html(["a<b", " & ", "\n", "c\nd"], [0.5, 0.5, 0.9, 0.5])
     assert "a&lt;b" in markup and " &amp; " in markup
     assert "<b" not in markup
     assert markup.count("\n") == 2
@@ -205,24 +205,24 @@ def test_confidence_html_escapes_and_keeps_newlines():
 
 
 def test_unlikely_pieces_are_shaded_more():
-    unlikely, likely, certain = alphas(charts.confidence_html(["x", "y", "z"], [0.05, 0.9, 1.0]))
+    unlikely, likely, certain = alphas(confidence.confidence_html(["x", "y", "z"], [0.05, 0.9, 1.0]))
     assert unlikely > likely > certain == 0.0
-    assert unlikely <= charts.MAX_ALPHA
+    assert unlikely <= confidence.MAX_ALPHA
 
 
 def test_confidence_html_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
-        charts.confidence_html(["a", "b"], [0.5])
+        confidence.confidence_html(["a", "b"], [0.5])
 
 
 @pytest.mark.parametrize("stopped_early", [False, True])
 def test_loss_chart_spec_is_the_altair_chart_without_rebuilding_it(stopped_early):
     """The page's fast path draws exactly what the Altair builder describes."""
-    built = charts.loss_chart(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word").to_dict()
-    fast = charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
+    built = loss_charts.loss_chart(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word").to_dict()
+    fast = loss_charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
     assert fast == built
     fast["datasets"]["epoch loss"].clear()  # a caller changing its copy leaves the cached template alone
-    again = charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
+    again = loss_charts.loss_chart_spec(HISTORY, BATCHES, stopped_early=stopped_early, unit="bits per word")
     assert again == built
 
 
@@ -269,3 +269,93 @@ def test_draw_chart_lays_each_column_end_to_end_and_marks_the_draw():
     assert "u = 0.250" in json.dumps(shared)
     by_hand = draw_spec(Step(5, [_column_step(2, by_hand=True)]))
     assert by_hand["datasets"]["draws"] == [] and "u = " not in json.dumps(by_hand)  # no draw was used
+
+
+# ---- Colour-blind-safe colours, second cues and descriptions a screen reader can reach ----
+
+# Viénot, Brettel & Mollon (1999): dichromat vision in linear RGB.
+PROTANOPIA = np.array([[0.11238, 0.88762, 0.0], [0.11238, 0.88762, 0.0], [0.00401, -0.00401, 1.0]])
+DEUTERANOPIA = np.array([[0.29275, 0.70725, 0.0], [0.29275, 0.70725, 0.0], [-0.02234, 0.02234, 1.0]])
+TYPICAL = np.eye(3)
+VEGA_DEFAULT = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b"]  # Vega's "tableau10"
+
+
+def lab(colour: str, vision: np.ndarray = TYPICAL) -> np.ndarray:
+    """CIE L*a*b* of a hex colour as seen with ``vision`` (a matrix on linear RGB)."""
+    srgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = vision @ np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    to_xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = to_xyz @ np.clip(linear, 0, 1) / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def closest_pair(colours: list[str], vision: np.ndarray) -> float:
+    seen = [lab(colour, vision) for colour in colours]
+    return min(float(np.linalg.norm(a - b)) for i, a in enumerate(seen) for b in seen[i + 1 :])
+
+
+def test_the_categorical_colours_stay_apart_for_protanopes_and_deuteranopes_unlike_vegas_default():
+    for vision in (PROTANOPIA, DEUTERANOPIA, TYPICAL):
+        assert closest_pair(chart_style.CATEGORICAL[:6], vision) > 15  # CIE76 delta E: clearly different
+    assert closest_pair(VEGA_DEFAULT[:5], DEUTERANOPIA) < 15  # the default's red and green merge
+
+
+def test_the_sequential_colours_get_lighter_in_order_so_they_read_in_grey_too():
+    for n in (2, 3, 5, 9):
+        colours = chart_style.sequential_colours(n)
+        assert len(colours) == n == len(set(colours))
+        lightness = [lab(colour)[0] for colour in colours]
+        assert lightness == sorted(lightness)
+
+
+def scale_range(encoding: dict, channel: str) -> list:
+    return encoding[channel]["scale"]["range"]
+
+
+def test_the_odds_chart_orders_temperatures_dark_to_light_with_a_dash_each_and_says_it_in_words():
+    spec = odds_charts.next_token_chart(make_odds(), "character").to_dict()
+    enc = spec["encoding"]
+    assert scale_range(enc, "color") == chart_style.sequential_colours(2)
+    dashes = scale_range(enc, "strokeDash")
+    assert enc["strokeDash"]["field"] == "temperature" and len({json.dumps(d) for d in dashes}) == 2
+    assert spec["mark"]["stroke"] == "black"  # the outline that carries the dash
+    assert spec["description"] == (
+        "next token odds: the likeliest next character at T = 0.5: e 70%, ⏎ newline 20%, < 5%; "
+        "at T = 1: e 40%, ⏎ newline 30%, < 10%."
+    )
+
+
+def test_the_runs_chart_gives_each_run_a_colour_dash_and_shape_and_names_their_best_epochs():
+    other = [epoch(1, 2.2, 2.1, 1, 2.1), epoch(2, 1.6, 1.5, 2, 1.5)]
+    spec = run_charts.runs_chart([("Run 1", HISTORY), ("Run 2", other)]).to_dict()
+    lines, best = spec["layer"]
+    assert scale_range(lines["encoding"], "color") == chart_style.CATEGORICAL[:2]
+    assert scale_range(lines["encoding"], "strokeDash") == chart_style.DASHES[:2]
+    assert scale_range(best["encoding"], "shape") == chart_style.SHAPES[:2]
+    assert spec["description"] == (
+        "Compared runs, held-out loss in nats per character (lower is better). "
+        "Run 1: best 1.900 at epoch 2; Run 2: best 1.500 at epoch 2."
+    )
+    many = [(f"Run {n}", HISTORY) for n in range(1, 10)]  # more runs than colours: they cycle, nothing breaks
+    assert len(scale_range(run_charts.runs_chart(many).to_dict()["layer"][0]["encoding"], "color")) == 9
+
+
+def test_the_loss_chart_dashes_the_held_out_line_and_describes_the_last_epoch():
+    spec = loss_charts.loss_chart(HISTORY).to_dict()
+    enc = layer_named(spec, "epoch loss")["encoding"]
+    assert scale_range(enc, "strokeDash") == chart_style.SERIES_DASHES and enc["shape"]["field"] == "series"
+    assert spec["description"] == (
+        "Loss chart: after epoch 4, training loss 1.700 and held-out loss 2.000 nats per character; "
+        "the best held-out loss, 1.900, was at epoch 2."
+    )
+    assert loss_charts.loss_chart_spec(HISTORY)["description"] == spec["description"]
+    assert loss_charts.loss_chart_spec([])["description"] == "Loss chart: no epoch has finished yet."
+
+
+def test_the_improvements_chart_dashes_word_level_bars_and_lists_the_rows_in_words():
+    spec = improvement_charts.improvements_chart([("Row A", 3.0, "char"), ("Row B", 2.5, "word")]).to_dict()
+    enc = spec["encoding"]
+    assert scale_range(enc, "color") == chart_style.CATEGORICAL[:2]
+    assert enc["strokeDash"]["field"] == "level" and scale_range(enc, "strokeDash") == chart_style.DASHES[:2]
+    assert spec["description"].endswith("lower is better. Row A: 3.00; Row B: 2.50")

@@ -58,7 +58,7 @@ def test_a_student_in_no_class_plays_alone():
 def test_an_empty_guess_is_refused_with_a_message():
     at = open_page("app_pages/guess.py")
     button(at, "Guess").click().run()
-    assert any("exactly one character" in text for text in texts(at.warning))
+    assert any("exactly one letter" in text for text in texts(at.warning))
 
 
 def test_generate_says_how_much_of_each_poem_was_copied():
@@ -77,3 +77,16 @@ def test_after_a_run_the_train_page_charts_the_copied_share_of_each_epoch(small_
     (chart,) = [spec for spec in charts(at) if "vconcat" in spec]
     losses, copied = chart["vconcat"]
     assert copied["description"] == "copied share" and len(copied["data"]["values"]) == 3
+
+
+def test_a_german_line_is_guessed_letter_by_letter_with_unicode_case_folding():
+    line = next(line for line in game_lines() if line.key == "lieder-1")
+    at = open_page("app_pages/guess.py")
+    at.selectbox(key="guess_line").set_value(line.key).run()
+    for letter in line.letters[:6]:
+        guess(at, letter.swapcase())
+    table = at.dataframe[0].value
+    assert list(table["your guesses"]) == [1] * 6 and list(table["character"]) == [
+        {" ": "␣"}.get(letter, letter) for letter in line.letters[:6]
+    ]
+    assert any('dir="auto"' in element.proto.body for element in at.get("html"))

@@ -40,7 +40,7 @@ def test_a_game_counts_guesses_until_right_ignoring_case_and_repeats():
     assert not game.guess("x") and not game.guess("X") and not game.guess("e")  # X again is not a new guess
     assert game.tried == ["x", "e"]
     assert game.guess("A") and game.counts == [3] and game.tried == [] and game.revealed == "a"
-    with pytest.raises(GuessError, match="one character"):
+    with pytest.raises(GuessError, match="one letter"):
         game.guess("nd")
     for char in "nd steam":
         assert game.guess(char)

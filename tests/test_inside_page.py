@@ -10,7 +10,8 @@ INSIDE = "app_pages/inside.py"
 
 
 def chart_descriptions(at) -> list[str]:
-    return [json.loads(chart.proto.spec).get("description", "") for chart in at.get("vega_lite_chart")]
+    """What each chart is: its description up to a colon (the odds chart goes on in words for a screen reader)."""
+    return [json.loads(chart.proto.spec).get("description", "").split(":")[0] for chart in at.get("vega_lite_chart")]
 
 
 def test_all_four_parts_work_on_the_pretrained_lstm():

@@ -62,7 +62,8 @@ def where_it_looks(amap: AttentionMap) -> None:
         f"{head + 1} looks at the shaded characters: the darker, the more of its attention. It cannot see the "
         "grey ones after it."
     )
-    st.html(f'<div style="{TEXT_STYLE}">{attended_text_html(amap.pieces, weights[position], position)}</div>')
+    shaded = attended_text_html(amap.pieces, weights[position], position)
+    st.html(f'<div dir="auto" style="{TEXT_STYLE}">{shaded}</div>')
     st.markdown("#### Every character at once")
     st.caption(
         "Each row is one character being read; its colours along the row are where that head looked. A bright "

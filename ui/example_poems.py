@@ -104,7 +104,7 @@ def show_example_poems() -> None:
         with column:
             st.markdown(f"##### T = {sample.temperature:g} · {CAPTIONS.get(sample.temperature, '')}")
             seed_html = f'<span style="color: #888">{html.escape(generation.prime)}</span>'
-            st.html(f'<div style="{POEM_STYLE}">{seed_html}{html.escape(sample.text)}…</div>')
+            st.html(f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{html.escape(sample.text)}…</div>')
     with st.container(horizontal=True):
         if st.button("Three more", icon=":material/refresh:"):
             if secret is not None:

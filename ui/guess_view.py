@@ -24,6 +24,8 @@ PREFERRED_MODEL = session_models.PRETRAINED_PREFIX + "frost"
 CLASS_REFRESH_SECONDS = 10  # the class total redraws itself this often: one locked dict read per session
 TEXT_STYLE = "white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.3rem; line-height: 1.6"
 CURSOR_STYLE = "background: #4c78a8; color: white; border-radius: 3px; padding: 0 4px"
+# Room for one letter of any script: a Hindi conjunct with its vowel sign, or an emoji, is several code points.
+GUESS_MAX_CHARS = 8
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,8 +98,9 @@ def show_line(game: Game) -> None:
     ahead = len(line.line) - len(game.counts)
     cursor = f'<span style="{CURSOR_STYLE}">?</span>' if ahead else ""
     rest = "·" * max(ahead - 1, 0)
-    st.html(f'<div class="guess-line" style="{TEXT_STYLE}">{context}{revealed}{cursor}{rest}</div>')
-    st.caption(f"{len(game.counts)} of {len(line.line)} characters guessed.")
+    # dir="auto": a Hebrew or Arabic line runs right to left, its cursor after the revealed letters.
+    st.html(f'<div class="guess-line" dir="auto" style="{TEXT_STYLE}">{context}{revealed}{cursor}{rest}</div>')
+    st.caption(f"{len(game.counts)} of {len(line.letters)} characters guessed.")
 
 
 def show_guess_box(game: Game, model: list[ModelGuess]) -> None:
@@ -111,9 +114,10 @@ def show_guess_box(game: Game, model: list[ModelGuess]) -> None:
         with st.form("guess_form", clear_on_submit=True, border=False):
             st.text_input(
                 "Your guess for the next character",
-                max_chars=1,
+                max_chars=GUESS_MAX_CHARS,
                 key="guess_char",
-                help="One character; upper or lower case count the same. Type a space for a space.",
+                help="One letter, with its accents or vowel signs; upper or lower case count the same. "
+                "Type a space for a space.",
             )
             st.form_submit_button("Guess", icon=":material/keyboard_return:", on_click=_take_guess, args=(line,))
     feedback = st.session_state.get("guess_feedback")
@@ -165,7 +169,7 @@ def show_scores(game: Game, model: list[ModelGuess], model_name: str) -> None:
 
 def _who_won(game: Game, result: Comparison, model_name: str) -> str:
     def spots(positions: list[int]) -> str:
-        shown = ", ".join(f"**{_visible(game.line.line[i])}** (character {i + 1})" for i in positions[:8])
+        shown = ", ".join(f"**{_visible(game.line.letters[i])}** (character {i + 1})" for i in positions[:8])
         return shown + (f" and {len(positions) - 8} more" if len(positions) > 8 else "") if positions else "nowhere"
 
     return (

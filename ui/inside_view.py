@@ -10,7 +10,6 @@ import streamlit as st
 
 from lstm_poem.network.generate import odds_from_logits
 from lstm_poem.network.model import token_name
-from lstm_poem.teaching.charts import next_token_chart
 from lstm_poem.teaching.inside import Trace, correlations, interesting_units, text_features, trace
 from lstm_poem.teaching.inside_charts import (
     activation_heatmap,
@@ -19,6 +18,7 @@ from lstm_poem.teaching.inside_charts import (
     unit_text_html,
     visible,
 )
+from lstm_poem.teaching.odds_charts import next_token_chart
 from ui import session_models, session_runs
 from ui.format import plain
 
@@ -137,7 +137,7 @@ def gates_at_work(result: Trace) -> None:
     )
     finding = findings[chosen]
     memory = result.layers[finding.layer].memory[:, finding.unit]
-    st.html(f'<div style="{TEXT_STYLE}">{unit_text_html(result.pieces, memory)}</div>')
+    st.html(f'<div dir="auto" style="{TEXT_STYLE}">{unit_text_html(result.pieces, memory)}</div>')
 
 
 def _default_quantity(names: list[str]) -> str:
@@ -152,7 +152,7 @@ def next_character_odds(entry: session_models.ModelEntry, result: Trace | Attent
     temperature = st.slider("Temperature", 0.0, 2.0, value=1.0, step=0.05, key="inside_temperature")
     read, rest = "".join(result.pieces[:position]), "".join(result.pieces[position:])
     st.html(
-        f'<div style="{TEXT_STYLE}">{html.escape(read[:-1])}<mark>{html.escape(read[-1:])}</mark>'
+        f'<div dir="auto" style="{TEXT_STYLE}">{html.escape(read[:-1])}<mark>{html.escape(read[-1:])}</mark>'
         f'<span style="color: #999">{html.escape(rest)}</span></div>'
     )
     temperatures = [1.0] if temperature == 1.0 else [1.0, temperature]

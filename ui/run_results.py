@@ -7,7 +7,7 @@ import streamlit as st
 
 from lstm_poem.network.model import token_name
 from lstm_poem.running.job import JobSnapshot
-from lstm_poem.teaching.charts import runs_chart
+from lstm_poem.teaching.run_charts import runs_chart
 from lstm_poem.training.records import SAMPLE_TEMPERATURE, EpochRecord
 from ui import session_models, session_runs
 from ui.format import duration

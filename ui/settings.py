@@ -11,6 +11,7 @@ from lstm_poem import limits
 from lstm_poem.checks import ConfigError
 from lstm_poem.network.model import TRANSFORMER_SETTINGS, ModelConfig
 from lstm_poem.text.corpus import Corpus
+from lstm_poem.text.tokenizer import word_level_problem
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
 from lstm_poem.training.train_config import TrainConfig, check_window
@@ -163,6 +164,21 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
         st.error(f"These settings cannot be used: {plain(err)}", icon=":material/error:")
         return None
     return model_config, train_config
+
+
+def _use_characters() -> None:
+    st.session_state[next(s.key for s in MODEL_SETTINGS if s.field == "level")] = "char"
+    st.session_state[PRESET_KEY] = CUSTOM
+
+
+def word_level_offer(model_config: ModelConfig, corpus: Corpus) -> bool:
+    """At word level on a text without spaces between words: say why it cannot work, offer character level.
+    True when it said so (the text cannot be trained with these settings)."""
+    problem = word_level_problem(corpus.text) if model_config.level == "word" else None
+    if problem:
+        st.error(problem, icon=":material/translate:")
+        st.button("Use character level", icon=":material/abc:", on_click=_use_characters)
+    return problem is not None
 
 
 def size_problem(model_config: ModelConfig, corpus: Corpus) -> str | None:

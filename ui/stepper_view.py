@@ -149,7 +149,7 @@ def _show_text(stepper: Stepper, index: int, highlight_last: bool, copied: CopyR
         body = f'{before}<span style="{PICK_STYLE}">{html.escape(last)}</span>'
     else:
         body = marked_html(written, copied)
-    st.html(f'<div style="{TEXT_STYLE}">{seed_html}{body}</div>')
+    st.html(f'<div dir="auto" style="{TEXT_STYLE}">{seed_html}{body}</div>')
 
 
 def _draw_caption(step: Step, shared_noise: bool) -> str:

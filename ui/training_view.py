@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_poem.running.job import SLOTS, JobSnapshot
-from lstm_poem.teaching.charts import loss_chart_spec
+from lstm_poem.teaching.loss_charts import loss_chart_spec
 from ui import session_runs
 from ui.class_board import show_board
 from ui.format import duration, plain

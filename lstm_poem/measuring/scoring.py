@@ -16,7 +16,7 @@ from lstm_poem.files.pretrained import PRETRAINED_DIR
 from lstm_poem.measuring.evaluate import evaluate
 from lstm_poem.measuring.poem_stats import poem_stats
 from lstm_poem.network.model import PoemModel
-from lstm_poem.text.corpus import SAMPLE_DIR
+from lstm_poem.text.corpus import SAMPLE_DIR, catalog
 from lstm_poem.text.tokenizer import UNKNOWN_WORD, spaced_words, word_tokens, words
 from lstm_poem.training.data import heldout_start
 
@@ -34,7 +34,7 @@ def split_at_stanza(text: str, fraction: float = HELD_OUT_FRACTION) -> tuple[str
 
 
 def reference_words(directory: Path = SAMPLE_DIR, verse_words: Path = VERSE_WORDS) -> frozenset[str]:
-    """One word list for every row's real-word share: the words of all the sample corpora, and the 6,000
+    """One word list for every row's real-word share: the words of the English sample corpora, and the 6,000
     commonest words of the 18 MB of verse (the vocabulary of the word model trained on it, when it is there).
 
     A shared list (rather than each model's own training words) keeps the share
@@ -45,8 +45,9 @@ def reference_words(directory: Path = SAMPLE_DIR, verse_words: Path = VERSE_WORD
     ("ith", "tres") turn a weak model's misspellings into real words.
     """
     found: set[str] = set()
-    for path in sorted(directory.glob("*.txt")):
-        found.update(word.lower() for word in words(path.read_text(encoding="utf-8")))
+    for entry in catalog(directory):
+        if entry.language == "English":  # German "die" or Spanish "mar" would turn English slips into words
+            found.update(word.lower() for word in words(entry.path.read_text(encoding="utf-8")))
     if verse_words.is_file():
         from lstm_poem.files.bundle import load_bundle
 

@@ -147,7 +147,7 @@ class ClassBoard:
                 self._views.move_to_end(key)
                 return kept[1]
             rows = [board_row(shared, seats) for shared, seats in seen]
-            from lstm_poem.teaching.charts import (
+            from lstm_poem.teaching.run_charts import (
                 runs_chart,  # here: the start page, which imports this, needs no altair
             )
 

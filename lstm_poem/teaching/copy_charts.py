@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import altair as alt
 
-from lstm_poem.teaching.charts import SERIES, SERIES_COLOURS
+from lstm_poem.teaching.chart_style import SERIES, SERIES_COLOURS, SERIES_DASHES, SERIES_SHAPES
 from lstm_poem.training.records import EpochRecord
 
 PANEL_HEIGHT = 180
@@ -32,6 +32,8 @@ def memorising_chart(epochs: Sequence[EpochRecord], copied: Sequence[float], uni
             x=x,
             y=alt.Y("loss:Q", title=f"loss ({unit})", scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=SERIES, range=SERIES_COLOURS)),
+            strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=SERIES, range=SERIES_DASHES)),
+            shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=SERIES, range=SERIES_SHAPES)),
             tooltip=[alt.Tooltip("series:N", title="loss"), "epoch:Q", alt.Tooltip("loss:Q", format=".3f")],
         )
         .properties(height=PANEL_HEIGHT, description="losses")

@@ -59,7 +59,9 @@ def pretrained_sources(name: str, corpora: Path = SHARED_CORPORA) -> list[TextSo
         seen.add(current.name)
         files = PRETRAINED_TEXTS.get(current.name, ())
         if files is None:
-            sources.extend(TextSource(entry.title, entry.path) for entry in catalog(SAMPLE_DIR))
+            # sample_verse trained on the English corpora, before the German and Spanish ones shipped
+            english = (entry for entry in catalog(SAMPLE_DIR) if entry.language == "English")
+            sources.extend(TextSource(entry.title, entry.path) for entry in english)
         else:
             sources.extend(TextSource(file.removesuffix(".txt"), corpora / file) for file in files)
         current = models.get(current.base) if current.base else None

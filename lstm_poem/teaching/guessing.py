@@ -9,9 +9,15 @@ bound on the text's information per character; Shannon also gives a lower
 bound from the same frequencies. The model is scored the same way: its number
 of guesses is the rank of the right character among its odds.
 
-Guesses ignore case (Shannon's readers used 26 letters and a space); the model's
-odds for "T" and "t" are added together to match. The held-out lines come from
-the last tenth of each sample corpus, which no shipped model trained on.
+Guesses ignore case by Unicode case folding (Shannon's readers used 26 letters
+and a space), so "Σ", "σ" and "ς" are one guess; the model's odds for "T" and
+"t" are added together to match. Scripts without case are compared as they are.
+A guess is one user-perceived character (see :mod:`lstm_poem.text.graphemes`):
+a Hindi syllable or a letter with a combining accent is guessed whole. The
+model's odds for such a grapheme are the product of its code points' odds, and
+its number of guesses counts one for each wrong code point on the way (it names
+the letter first, then its marks). The held-out lines come from the last tenth
+of each sample corpus, which no shipped model trained on.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from lstm_poem.measuring.scoring import split_at_stanza
 from lstm_poem.text.corpus import catalog
+from lstm_poem.text.graphemes import graphemes
 
 LINES_PER_CORPUS = 2
 LINE_CHARS = (24, 48)  # long enough to score, short enough for a class to finish
@@ -43,13 +51,18 @@ class GameLine:
     context: str  # ends with a newline
     line: str  # no newline
 
+    @cached_property
+    def letters(self) -> list[str]:
+        """The line's user-perceived characters, one per guess."""
+        return graphemes(self.line)
+
 
 @dataclass(frozen=True)
 class ModelGuess:
-    """How the model did on one character: its probability and the rank of the right answer."""
+    """How the model did on one character (a grapheme): its probability and the rank of the right answer."""
 
     char: str
-    prob: float  # upper and lower case together
+    prob: float  # upper and lower case together; for several code points, the product of their odds
     rank: int  # 1 = its favourite; how many guesses it would have needed
 
 
@@ -108,8 +121,8 @@ def tally_bounds(tally: Counter) -> Bounds:
 
 
 def model_guesses(generator, context: str, line: str) -> list[ModelGuess]:
-    """The model's probability and rank for each character of ``line``, reading ``context`` first, then the
-    line itself as it goes (one compiled step per character, the same one the sampler uses)."""
+    """The model's probability and rank for each grapheme of ``line``, reading ``context`` first, then the
+    line itself as it goes (one compiled step per code point, the same one the sampler uses)."""
     tokenizer = generator.poem.tokenizer
     if generator.poem.config.level != "char":
         raise ValueError("The guessing game needs a model that writes a character at a time.")
@@ -117,17 +130,20 @@ def model_guesses(generator, context: str, line: str) -> list[ModelGuess]:
     ids, _ = generator.encode_prime(context)
     logits, states = generator.start(ids, 1)
     found = []
-    for char in line:
-        probs = _softmax(logits.numpy()[0])
-        merged: dict[str, float] = {}
-        for token, p in zip(folded, probs):
-            merged[token] = merged.get(token, 0.0) + float(p)
-        right = merged.get(char.casefold(), 0.0)
-        rank = 1 + sum(1 for p in merged.values() if p > right) if right > 0 else len(merged) + 1
-        found.append(ModelGuess(char, right, rank))
-        token_id = tokenizer.index.get(char)
-        if token_id is not None:  # a character it has never seen is skipped, as in a seed
-            _, _, logits, states = generator.advance(logits, states, [1.0], np.zeros(1), [token_id])
+    for letter in graphemes(line):
+        prob, rank = 1.0, 1
+        for char in letter:
+            probs = _softmax(logits.numpy()[0])
+            merged: dict[str, float] = {}
+            for token, p in zip(folded, probs):
+                merged[token] = merged.get(token, 0.0) + float(p)
+            right = merged.get(char.casefold(), 0.0)
+            prob *= right
+            rank += sum(1 for p in merged.values() if p > right) if right > 0 else len(merged)
+            token_id = tokenizer.index.get(char)
+            if token_id is not None:  # a character it has never seen is skipped, as in a seed
+                _, _, logits, states = generator.advance(logits, states, [1.0], np.zeros(1), [token_id])
+        found.append(ModelGuess(letter, prob, rank))
     return found
 
 
@@ -137,7 +153,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 
 class GuessError(ValueError):
-    """A guess that cannot be scored (not one character, or the line is done)."""
+    """A guess that cannot be scored (not one letter, or the line is done)."""
 
 
 @dataclass
@@ -150,19 +166,24 @@ class Game:
 
     @property
     def done(self) -> bool:
-        return len(self.counts) == len(self.line.line)
+        return len(self.counts) == len(self.line.letters)
 
     @property
     def revealed(self) -> str:
-        return self.line.line[: len(self.counts)]
+        return "".join(self.line.letters[: len(self.counts)])
 
-    def guess(self, char: str) -> bool:
-        """Score one guess; True when it was right (the game moves on). A repeated wrong guess is not counted."""
+    def guess(self, text: str) -> bool:
+        """Score one guess (one grapheme); True when it was right (the game moves on). A repeated wrong guess
+        is not counted."""
         if self.done:
             raise GuessError("This line is finished: pick another line or start it again.")
-        if len(char) != 1:
-            raise GuessError("Type exactly one character (a space counts).")
-        answer = self.line.line[len(self.counts)]
+        typed = graphemes(text)
+        if len(typed) != 1:
+            raise GuessError(
+                "Type exactly one letter (a space counts). A letter with its accents or vowel signs is one letter."
+            )
+        char = typed[0]
+        answer = self.line.letters[len(self.counts)]
         if char.casefold() == answer.casefold():
             self.counts.append(len(self.tried) + 1)
             self.tried = []

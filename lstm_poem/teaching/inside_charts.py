@@ -1,6 +1,6 @@
 """Altair charts and HTML for the Inside page: what each unit does at each character.
 
-Like :mod:`lstm_poem.teaching.charts`, every builder takes plain NumPy arrays and
+Like :mod:`lstm_poem.teaching.loss_charts`, every builder takes plain NumPy arrays and
 inlines its data, so no pandas or Streamlit is needed, and each chart carries a
 constant ``description`` for tests.
 """

@@ -15,7 +15,7 @@ from typing import Any
 
 import altair as alt
 
-from lstm_poem.teaching.charts import OTHER_LABEL
+from lstm_poem.teaching.odds_charts import OTHER_LABEL
 from lstm_poem.teaching.stepper import ColumnStep, Step
 
 PICKED = "#e45756"  # the pick, in every chart

@@ -216,6 +216,7 @@ class CatalogEntry:
     license: str
     path: Path
     size: int  # bytes, as recorded in the catalog
+    language: str = "English"
 
     def load(self) -> Corpus:
         return load_corpus(self.path, name=self.name)
@@ -236,6 +237,7 @@ def catalog(directory: Path = SAMPLE_DIR) -> list[CatalogEntry]:
             license=item.get("license", ""),
             path=directory / item["file"],
             size=int(item.get("bytes", 0)),
+            language=item.get("language", "English"),
         )
         for item in entries
     ]

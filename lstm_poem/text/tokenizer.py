@@ -8,20 +8,31 @@ page can name them to the user.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 UNKNOWN_WORD = "<unk>"
 
-# Words keep inner apostrophes and hyphens ("o'er", "well-known"); every other
-# visible character is a token of its own; a newline is a token so poems keep
-# their line breaks; spaces and tabs are dropped and put back by decode().
-WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
-_WORD_PATTERN = re.compile(rf"\n|{WORD}|\d+|\S")
-_NO_SPACE_BEFORE = set(",.;:!?)]}’”»…%—\n")
-_NO_SPACE_AFTER = set("([{‘“«—\n")
+# Printed straight after the word before / before the word after, with no space: Latin, Arabic,
+# Devanagari (danda) and CJK punctuation.
+_NO_SPACE_BEFORE = set(",.;:!?)]}’”»…%—\n،؛؟।॥、。，！？：；」』）")
+_NO_SPACE_AFTER = set("([{‘“«—¿¡\n「『（")
+# Scripts written without spaces between words (unicodedata name prefixes -> what to call them).
+_NO_SPACE_SCRIPTS = {
+    "CJK": "Chinese or Japanese characters",
+    "HIRAGANA": "Japanese kana",
+    "KATAKANA": "Japanese kana",
+    "HALFWIDTH KATAKANA": "Japanese kana",
+    "THAI": "Thai",
+    "LAO": "Lao",
+    "KHMER": "Khmer",
+    "MYANMAR": "Burmese",
+}
+NO_SPACE_SHARE = 0.3  # above this share of letters in such scripts, word level is refused
 _TOGGLING_QUOTES = {'"', "'"}
 
 
@@ -181,14 +192,61 @@ def spaced_words(words: Sequence[str]) -> list[str]:
     return parts
 
 
+@cache
+def _word_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(every token, words only). A letter may carry combining marks, so a Hindi word does not break at its
+    vowel signs (Python's ``\\w`` has no marks). The class of every mark of the Basic Multilingual Plane
+    (about 1,300; the living scripts' marks) is built once, on first use: kept within that plane, ``re`` looks
+    a character up in one table, and the patterns run as fast as without the marks."""
+    marks = "".join(
+        re.escape(chr(code))
+        for code in range(0x10000)
+        if not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
+    )
+    # Words keep inner apostrophes and hyphens ("o'er", "well-known"); every other
+    # visible character is a token of its own; a newline is a token so poems keep
+    # their line breaks; spaces and tabs are dropped and put back by decode().
+    run = rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*"  # letters, with marks inside or after them
+    word = rf"{run}(?:['’\-]{run})*"
+    return re.compile(rf"\n|{word}|\d+|\S"), re.compile(word)
+
+
 def word_tokens(text: str) -> list[str]:
     """The tokens a word-level model reads: words, numbers, single symbols and newlines."""
-    return _WORD_PATTERN.findall(text)
+    return _word_patterns()[0].findall(text)
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text`` (letters with inner apostrophes or hyphens), as the word tokenizer sees them."""
-    return re.findall(WORD, text)
+    """The words of ``text`` (letters and their marks, with inner apostrophes or hyphens), as the word
+    tokenizer sees them."""
+    return _word_patterns()[1].findall(text)
+
+
+def no_space_scripts(text: str, sample: int = 20_000) -> list[str]:
+    """The scripts that write words without spaces (Chinese, Japanese, Thai...) which make up most of the
+    letters of ``text``'s first ``sample`` characters; empty for text whose words are spaced."""
+    letters = [char for char in text[:sample] if char.isalpha()]
+    found: Counter = Counter()
+    for char in letters:
+        name = unicodedata.name(char, "")
+        script = next((label for prefix, label in _NO_SPACE_SCRIPTS.items() if name.startswith(prefix)), None)
+        if script:
+            found[script] += 1
+    if not letters or sum(found.values()) <= NO_SPACE_SHARE * len(letters):
+        return []
+    return [script for script, _ in found.most_common()]
+
+
+def word_level_problem(text: str) -> str | None:
+    """Why word level cannot learn ``text`` (its script puts no spaces between words), or None."""
+    scripts = no_space_scripts(text)
+    if not scripts:
+        return None
+    return (
+        f"This text is written in {' and '.join(scripts)}, which put no spaces between words, so at word level "
+        "a whole phrase would count as one \"word\" and almost every one would be new. Train at character "
+        "level instead: it learns these scripts one character at a time."
+    )
 
 
 def fit_tokenizer(text: str, level: str, max_words: int = 4000) -> Tokenizer:
@@ -196,5 +254,8 @@ def fit_tokenizer(text: str, level: str, max_words: int = 4000) -> Tokenizer:
     if level == "char":
         return CharTokenizer.fit(text)
     if level == "word":
+        problem = word_level_problem(text)
+        if problem:
+            raise ValueError(problem)
         return WordTokenizer.fit(text, max_words=max_words)
     raise ValueError(f"level must be 'char' or 'word', not {level!r}")

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstm_poem.network.model import ModelConfig, PoemModel, build_model, resolve_precision
-from lstm_poem.text.corpus import Corpus, corpus_from_text
-from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_tokens
+from lstm_poem.text.corpus import Corpus, CorpusError, corpus_from_text
+from lstm_poem.text.tokenizer import Tokenizer, WordTokenizer, fit_tokenizer, word_level_problem, word_tokens
 from lstm_poem.training.callbacks import TrainingCallbacks
 from lstm_poem.training.data import (
     Split,
@@ -60,7 +60,8 @@ def train(
     :mod:`lstm_poem.training.checkpoint`).
 
     Raises :class:`~lstm_poem.text.corpus.CorpusError` when the text is too short for
-    the window and :class:`~lstm_poem.checks.ConfigError` for impossible settings.
+    the window or, at word level, written without spaces between words, and
+    :class:`~lstm_poem.checks.ConfigError` for impossible settings.
     """
     import keras
 
@@ -138,6 +139,9 @@ def _tokenizer(
         vocabulary = adapt_vocabulary(init_from, text)
         return vocabulary.tokenizer, vocabulary.notes()
     if model_config.level == "word":
+        problem = word_level_problem(text)
+        if problem:
+            raise CorpusError(problem)
         return _fit_words_on_training_part(text, model_config.max_words, config), []
     return fit_tokenizer(text, "char"), []
 
