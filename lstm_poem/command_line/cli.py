@@ -25,7 +25,7 @@ from lstm_poem.network.model import ConfigError, ModelConfig
 from lstm_poem.text.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.records import EpochRecord, ProgressRecord
-from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.training.train_config import TrainConfig, training_defaults
 
 
 class UsageError(ValueError):
@@ -35,10 +35,10 @@ class UsageError(ValueError):
 USER_ERRORS = (CorpusError, ConfigError, BundleError, PrimeError, UsageError)
 
 
-def _settings(cls, args: argparse.Namespace) -> Any:
-    """Build a config dataclass from the flags the user actually gave."""
+def _settings(cls, args: argparse.Namespace, defaults: dict[str, Any] | None = None) -> Any:
+    """Build a config dataclass from the flags the user actually gave, over ``defaults`` (then the class's)."""
     given = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
-    return cls(**given)
+    return cls(**{**(defaults or {}), **given})
 
 
 def silence_native_stderr() -> None:
@@ -110,7 +110,8 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     if not out.parent.is_dir():  # find out now, not after minutes of training
         raise UsageError(f"The folder for --out does not exist: {out.parent}")
     model_config = _settings(ModelConfig, args)
-    train_config = _settings(TrainConfig, args)
+    # A new Transformer trains by its own recipe where no flag says otherwise; a fine-tune keeps the LSTMs'.
+    train_config = _settings(TrainConfig, args, None if args.init_from else training_defaults(model_config))
     base = None
     if args.init_from:
         from lstm_poem.files.bundle import load_bundle
