@@ -309,7 +309,7 @@ def test_choosing_a_transformer_brings_its_training_recipe_and_back():
     assert at.number_input(key="setting_warmup_steps").value == 100
     assert at.selectbox(key="setting_weight_decay").value == 0.1
     assert at.number_input(key="setting_lr_patience").value == 0
-    assert at.selectbox(key="setting_learning_rate").value == 0.003
+    assert at.selectbox(key="setting_learning_rate").value == 0.003 and at.slider(key="setting_dropout").value == 0
     at.selectbox(key="setting_cell").set_value("gru").run()
     assert at.selectbox(key="setting_batch_size").value == 32 and at.number_input(key="setting_warmup_steps").value == 0
     assert not at.exception

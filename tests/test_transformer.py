@@ -128,6 +128,21 @@ def test_the_residual_projections_start_smaller_the_deeper_the_network():
         assert np.std(kernel.numpy()) == pytest.approx(0.02 / 4, rel=0.1)  # 0.02 / sqrt(2 * 8)
 
 
+def test_evaluate_scores_every_token_once_with_the_context_asked_for(trained_transformer, small_text):
+    from lstm_poem.measuring.evaluate import evaluate, overlapping_windows
+
+    inputs, targets = overlapping_windows(np.arange(20), window=6, min_context=3)
+    assert inputs[:, 0].tolist() == [0, 4, 8, 12] and targets[:, 2:].reshape(-1).tolist() == list(range(3, 19))
+    poem = trained_transformer.poem
+    text = small_text[:3000]
+    plain = evaluate(poem, text)
+    assert evaluate(poem, text, window=CONTEXT) == plain and plain.window == CONTEXT and plain.min_context == 0
+    with_context = evaluate(poem, text, window=CONTEXT, min_context=8)
+    assert with_context.min_context == 8 and with_context.tokens > plain.tokens - CONTEXT - 8
+    with pytest.raises(ConfigError, match="window"):
+        evaluate(poem, text, window=CONTEXT + 1)  # its positions end at the context
+
+
 def test_cached_steps_give_the_full_networks_logits(trained_transformer, transformer_generator):
     """The key/value cache computes what running the whole window through the network computes."""
     poem = trained_transformer.poem

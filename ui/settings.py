@@ -12,7 +12,13 @@ from lstm_poem.network.model import TRANSFORMER_SETTINGS, ConfigError, ModelConf
 from lstm_poem.text.corpus import Corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.training.train_config import TRANSFORMER_TRAINING, TrainConfig, check_window, training_defaults
+from lstm_poem.training.train_config import (
+    TRANSFORMER_MODEL,
+    TRANSFORMER_TRAINING,
+    TrainConfig,
+    check_window,
+    training_defaults,
+)
 from ui import memo
 
 CUSTOM = "Custom"
@@ -116,12 +122,13 @@ def _to_custom() -> None:
 def _switch_recipe() -> None:
     """The cell moved to or from a Transformer: each training setting still at the other network's value
     takes this one's (a Transformer trains with smaller batches, a lower rate, a warm-up and a decay)."""
-    lstm = TrainConfig().to_dict()
-    transformer = {**lstm, **TRANSFORMER_TRAINING}
+    lstm = {**ModelConfig().to_dict(), **TrainConfig().to_dict()}
+    recipe = {**TRANSFORMER_MODEL, **TRANSFORMER_TRAINING}
+    transformer = {**lstm, **recipe}
     to_transformer = st.session_state[_key("cell")] == "transformer"
     old, new = (lstm, transformer) if to_transformer else (transformer, lstm)
-    for setting in TRAIN_SETTINGS:
-        if setting.field in TRANSFORMER_TRAINING and st.session_state.get(setting.key) == old[setting.field]:
+    for setting in ALL_SETTINGS:
+        if setting.field in recipe and st.session_state.get(setting.key) == old[setting.field]:
             st.session_state[setting.key] = new[setting.field]
     _to_custom()
 

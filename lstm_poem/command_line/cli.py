@@ -25,7 +25,7 @@ from lstm_poem.network.model import ConfigError, ModelConfig
 from lstm_poem.text.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.records import EpochRecord, ProgressRecord
-from lstm_poem.training.train_config import TrainConfig, training_defaults
+from lstm_poem.training.train_config import TRANSFORMER_MODEL, TrainConfig, training_defaults
 
 
 class UsageError(ValueError):
@@ -109,7 +109,7 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     if not out.parent.is_dir():  # find out now, not after minutes of training
         raise UsageError(f"The folder for --out does not exist: {out.parent}")
-    model_config = _settings(ModelConfig, args)
+    model_config = _settings(ModelConfig, args, TRANSFORMER_MODEL if args.cell == "transformer" else None)
     # A new Transformer trains by its own recipe where no flag says otherwise; a fine-tune keeps the LSTMs'.
     train_config = _settings(TrainConfig, args, None if args.init_from else training_defaults(model_config))
     base = None
@@ -185,7 +185,7 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from lstm_poem.measuring.evaluate import evaluate
 
     poem = load_bundle(args.model)
-    return evaluate(poem, load_corpus(args.corpus).text).to_dict()
+    return evaluate(poem, load_corpus(args.corpus).text, window=args.window, min_context=args.min_context).to_dict()
 
 
 def _log_download(received: int, total: int | None) -> None:

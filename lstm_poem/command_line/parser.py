@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("evaluate", help="held-out loss of a model on a text")
     p.add_argument("model", help="model bundle (.zip)")
     p.add_argument("corpus", help="plain-text file to score")
+    p.add_argument("--window", type=int, help="tokens per window, each from an empty context (default: as trained)")
+    p.add_argument(
+        "--min-context",
+        type=int,
+        default=0,
+        help="overlap the windows so that every token is scored with at least this many before it",
+    )
     p.add_argument("--json", action="store_true")
     p = commands.add_parser("corpora", help="list the sample corpora and the classics; download a classic")
     p.add_argument("--download", metavar="NAME", help="fetch a classic corpus into the cache and print its path")

@@ -110,6 +110,10 @@ TRANSFORMER_TRAINING: dict[str, Any] = {
     "lr_patience": 0,
 }
 
+# Its network's one default that differs: nanoGPT's small character model has no dropout (in a run of a
+# few minutes it only slows the learning).
+TRANSFORMER_MODEL: dict[str, Any] = {"dropout": 0.0}
+
 
 def training_defaults(model: ModelConfig) -> dict[str, Any]:
     """The training settings that differ from :class:`TrainConfig`'s defaults for this network."""
