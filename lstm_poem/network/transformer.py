@@ -28,6 +28,17 @@ _INIT = keras.initializers.RandomNormal(stddev=0.02)
 _MASKED = -1e9
 
 
+def dense(x, kernel, bias, transpose_kernel: bool = False):
+    """``x @ kernel + bias`` over the last axis of ``x``, as one 2-D product and a bias add: TensorFlow
+    fuses those two into one op, and a 2-D product trained 1.4 times faster than a 3-D one followed by
+    an add (docs/transformer.md)."""
+    import tensorflow as tf
+
+    flat = tf.reshape(x, [-1, x.shape[-1]])
+    out = tf.nn.bias_add(tf.matmul(flat, kernel, transpose_b=transpose_kernel), bias)
+    return tf.reshape(out, tf.concat([tf.shape(x)[:-1], tf.shape(out)[-1:]], axis=0))
+
+
 def layer_norm(x, scale, offset):
     """Normalise the last axis to mean 0 and variance 1, then scale and shift it."""
     mean = ops.mean(x, axis=-1, keepdims=True)
@@ -45,9 +56,8 @@ class TiedEmbedding(keras.layers.Layer):
 
     def call(self, inputs, read_out: bool = False):
         if read_out:
-            return ops.matmul(inputs, ops.transpose(ops.cast(self.table, inputs.dtype))) + ops.cast(
-                self.output_bias, inputs.dtype
-            )
+            table, bias = ops.cast(self.table, inputs.dtype), ops.cast(self.output_bias, inputs.dtype)
+            return dense(inputs, table, bias, transpose_kernel=True)
         return ops.take(self.table, ops.cast(inputs, "int32"), axis=0)
 
 
@@ -102,7 +112,7 @@ class Block(keras.layers.Layer):
     def queries_keys_values(self, x):
         """The queries, keys and values of every position of ``x``, each [batch, heads, time, head_width]."""
         h = layer_norm(x, self._w(self.ln1_scale, x), self._w(self.ln1_offset, x))
-        qkv = ops.matmul(h, self._w(self.qkv_kernel, x)) + self._w(self.qkv_bias, x)
+        qkv = dense(h, self._w(self.qkv_kernel, x), self._w(self.qkv_bias, x))
         q, k, v = ops.split(qkv, 3, axis=-1)
         return self._heads(q), self._heads(k), self._heads(v)
 
@@ -119,11 +129,11 @@ class Block(keras.layers.Layer):
         """Mix the values by the attention weights, add the result to ``x``, then the MLP's."""
         mixed = ops.matmul(ops.cast(weights, v.dtype), v)  # [batch, heads, time, head_width]
         mixed = ops.reshape(ops.transpose(mixed, (0, 2, 1, 3)), (-1, ops.shape(mixed)[2], self.width))
-        attended = ops.matmul(mixed, self._w(self.out_kernel, x)) + self._w(self.out_bias, x)
+        attended = dense(mixed, self._w(self.out_kernel, x), self._w(self.out_bias, x))
         x = x + self.dropout(attended, training=training)
         h = layer_norm(x, self._w(self.ln2_scale, x), self._w(self.ln2_offset, x))
-        h = ops.gelu(ops.matmul(h, self._w(self.mlp_in_kernel, x)) + self._w(self.mlp_in_bias, x))
-        h = ops.matmul(h, self._w(self.mlp_out_kernel, x)) + self._w(self.mlp_out_bias, x)
+        h = ops.gelu(dense(h, self._w(self.mlp_in_kernel, x), self._w(self.mlp_in_bias, x)))
+        h = dense(h, self._w(self.mlp_out_kernel, x), self._w(self.mlp_out_bias, x))
         return x + self.dropout(h, training=training)
 
     def call(self, x, training=False):
