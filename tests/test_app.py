@@ -304,6 +304,20 @@ def test_closing_the_tab_stops_its_training_and_frees_everything(small_text, mon
     assert model() is None, "nothing outside the session may keep its model alive"
 
 
+def test_choosing_a_transformer_brings_its_training_recipe_and_back():
+    at = open_page("app_pages/train.py")
+    at.selectbox(key="setting_learning_rate").set_value(0.003).run()  # the person's own choice stays
+    at.selectbox(key="setting_cell").set_value("transformer").run()
+    assert at.selectbox(key="setting_batch_size").value == 12
+    assert at.number_input(key="setting_warmup_steps").value == 100
+    assert at.selectbox(key="setting_weight_decay").value == 0.1
+    assert at.number_input(key="setting_lr_patience").value == 0
+    assert at.selectbox(key="setting_learning_rate").value == 0.003 and at.slider(key="setting_dropout").value == 0
+    at.selectbox(key="setting_cell").set_value("gru").run()
+    assert at.selectbox(key="setting_batch_size").value == 32 and at.number_input(key="setting_warmup_steps").value == 0
+    assert not at.exception
+
+
 def test_a_transformer_window_longer_than_its_context_is_refused_before_training():
     at = open_page("app_pages/train.py")
     at.selectbox(key="setting_cell").set_value("transformer").run()

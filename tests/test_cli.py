@@ -173,3 +173,15 @@ def test_checkpointed_run_resumes_and_saves_float16(tmp_path):
     assert out.stat().st_size < (folder / "best.zip").stat().st_size  # float16 weights, float32 checkpoint
     assert json.loads(run_cli("evaluate", out, poems, "--json").stdout)["loss"] > 0
     assert "other settings (seq_len)" in run_cli(*args[:-5], "--seq-len", 16, *args[-5:], expect=2).stderr
+
+
+def test_a_new_transformer_trains_by_its_own_recipe(tmp_path):
+    """Only the shape given: the batch, rate, optimizer and schedule are the Transformer's, not the LSTM's."""
+    from lstm_poem.files.bundle import load_bundle
+    from lstm_poem.training.train_config import TRANSFORMER_TRAINING
+
+    out = tmp_path / "gpt.zip"
+    shape = ["--cell", "transformer", "--layers", 1, "--units", 16, "--heads", 2, "--context", 16, "--seq-len", 16]
+    run_cli("train", BALLADS, "--out", out, *shape, "--epochs", 1, "--steps-per-epoch", 2, "--warmup-steps", 1)
+    training = load_bundle(out).info["training"]
+    assert {key: training[key] for key in TRANSFORMER_TRAINING} == {**TRANSFORMER_TRAINING, "warmup_steps": 1}

@@ -104,6 +104,46 @@ def test_the_warm_up_raises_the_rate_to_its_value(small_text):
     assert epoch.learning_rate == pytest.approx(0.003 * batches / 1000)
 
 
+def test_after_the_warm_up_the_rate_follows_a_cosine_to_its_floor(small_text):
+    from lstm_poem.training.schedule import RateSchedule
+
+    by_batches = RateSchedule(peak=0.001, warmup=10, decay_to=0.0001, total_batches=110)
+    assert by_batches.rate_after_warmup(10) == pytest.approx(0.001)
+    assert by_batches.rate_after_warmup(60) == pytest.approx(0.00055)
+    assert by_batches.rate_after_warmup(110) == by_batches.rate_after_warmup(500) == pytest.approx(0.0001)
+    by_time = RateSchedule(peak=0.001, warmup=10, decay_to=0.0001, time_limit=0.0)
+    assert by_time.rate_after_warmup(11) == pytest.approx(0.0001)  # the budget is spent: the floor
+    records = []
+    config = transformer_training(epochs=3, warmup_steps=2, decay_to=0.0003, lr_patience=1)
+    train(small_text, tiny_transformer(), config, records.append)
+    rates = [r.learning_rate for r in records if hasattr(r, "learning_rate")]
+    assert 0.003 > rates[0] > rates[1] > rates[2] >= 0.0003  # falling, with no plateau halving in the way
+    assert rates[2] < 0.0005
+
+
+def test_the_residual_projections_start_smaller_the_deeper_the_network():
+    network = build_model(tiny_transformer(layers=8, units=64), 40)
+    block = network.get_layer("block_1")
+    assert np.std(block.qkv_kernel.numpy()) == pytest.approx(0.02, rel=0.1)
+    for kernel in (block.out_kernel, block.mlp_out_kernel):
+        assert np.std(kernel.numpy()) == pytest.approx(0.02 / 4, rel=0.1)  # 0.02 / sqrt(2 * 8)
+
+
+def test_evaluate_scores_every_token_once_with_the_context_asked_for(trained_transformer, small_text):
+    from lstm_poem.measuring.evaluate import evaluate, overlapping_windows
+
+    inputs, targets = overlapping_windows(np.arange(20), window=6, min_context=3)
+    assert inputs[:, 0].tolist() == [0, 4, 8, 12] and targets[:, 2:].reshape(-1).tolist() == list(range(3, 19))
+    poem = trained_transformer.poem
+    text = small_text[:3000]
+    plain = evaluate(poem, text)
+    assert evaluate(poem, text, window=CONTEXT) == plain and plain.window == CONTEXT and plain.min_context == 0
+    with_context = evaluate(poem, text, window=CONTEXT, min_context=8)
+    assert with_context.min_context == 8 and with_context.tokens > plain.tokens - CONTEXT - 8
+    with pytest.raises(ConfigError, match="window"):
+        evaluate(poem, text, window=CONTEXT + 1)  # its positions end at the context
+
+
 def test_cached_steps_give_the_full_networks_logits(trained_transformer, transformer_generator):
     """The key/value cache computes what running the whole window through the network computes."""
     poem = trained_transformer.poem

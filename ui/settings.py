@@ -14,7 +14,13 @@ from lstm_poem.text.corpus import Corpus
 from lstm_poem.text.tokenizer import word_level_problem
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.presets import PRESETS, SAMPLE_LENGTH
-from lstm_poem.training.train_config import TrainConfig, check_window
+from lstm_poem.training.train_config import (
+    TRANSFORMER_MODEL,
+    TRANSFORMER_TRAINING,
+    TrainConfig,
+    check_window,
+    training_defaults,
+)
 from ui import memo
 from ui.format import plain
 
@@ -62,7 +68,7 @@ TRAIN_SETTINGS = (
     Setting("seq_len", "Window (tokens)", "int", "How far back the network is trained to look: the length "
             "of each training snippet.", (8, 400, 8)),
     Setting("batch_size", "Batch size", "select", "Snippets per weight update. Smaller batches make more "
-            "(noisier) updates per epoch.", (8, 16, 32, 64, 128, 256)),
+            "(noisier) updates per epoch.", (8, 12, 16, 32, 64, 128, 256)),
     Setting("learning_rate", "Learning rate", "select", "Step size of each update. It is halved "
             "automatically whenever the held-out loss stops improving.", (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)),
     Setting("lr_patience", "Learning-rate patience", "int", "Epochs without a better held-out loss before the "
@@ -116,9 +122,28 @@ def _to_custom() -> None:
         st.session_state[PRESET_KEY] = CUSTOM
 
 
+def _switch_recipe() -> None:
+    """The cell moved to or from a Transformer: each training setting still at the other network's value
+    takes this one's (a Transformer trains with smaller batches, a lower rate, a warm-up and a decay)."""
+    lstm = {**ModelConfig().to_dict(), **TrainConfig().to_dict()}
+    recipe = {**TRANSFORMER_MODEL, **TRANSFORMER_TRAINING}
+    transformer = {**lstm, **recipe}
+    to_transformer = st.session_state[_key("cell")] == "transformer"
+    old, new = (lstm, transformer) if to_transformer else (transformer, lstm)
+    for setting in ALL_SETTINGS:
+        if setting.field in recipe and st.session_state.get(setting.key) == old[setting.field]:
+            st.session_state[setting.key] = new[setting.field]
+    _to_custom()
+
+
+def _key(field: str) -> str:
+    return next(setting.key for setting in ALL_SETTINGS if setting.field == field)
+
+
 def _draw(setting: Setting, default: Any) -> Any:
     options = setting.options if setting.widget == "select" else None
-    common = {"help": setting.help, **memo.kept_widget(setting.key, default, options), "on_change": _to_custom}
+    on_change = _switch_recipe if setting.field == "cell" else _to_custom
+    common = {"help": setting.help, **memo.kept_widget(setting.key, default, options), "on_change": on_change}
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.options, **common)
     low, high, step = setting.options
@@ -158,7 +183,10 @@ def pick_settings(fine_tuning: bool = False) -> tuple[ModelConfig, TrainConfig] 
         train_values = {s.field: values[s.field] for s in TRAIN_SETTINGS}
         if fine_tuning and name != CUSTOM:
             train_values["learning_rate"] = FINE_TUNE_LEARNING_RATE
-        train_config = TrainConfig(**train_values, sample_length=SAMPLE_LENGTH)
+        # What the form does not show (Adam's beta, the cosine's end) follows the network's recipe.
+        recipe = {} if fine_tuning else training_defaults(model_config)
+        hidden = {key: value for key, value in recipe.items() if key not in train_values}
+        train_config = TrainConfig(**train_values, **hidden, sample_length=SAMPLE_LENGTH)
         check_window(model_config, train_config)
     except ConfigError as err:
         st.error(f"These settings cannot be used: {plain(err)}", icon=":material/error:")

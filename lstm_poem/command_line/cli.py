@@ -26,7 +26,7 @@ from lstm_poem.network.model import ModelConfig
 from lstm_poem.text.corpus import CorpusError, catalog, load_corpus
 from lstm_poem.training.finetune import FINE_TUNE_LEARNING_RATE
 from lstm_poem.training.records import EpochRecord, ProgressRecord
-from lstm_poem.training.train_config import TrainConfig
+from lstm_poem.training.train_config import TRANSFORMER_MODEL, TrainConfig, training_defaults
 
 
 class UsageError(ValueError):
@@ -36,10 +36,10 @@ class UsageError(ValueError):
 USER_ERRORS = (CorpusError, ConfigError, BundleError, PrimeError, UsageError)
 
 
-def _settings(cls, args: argparse.Namespace) -> Any:
-    """Build a config dataclass from the flags the user actually gave."""
+def _settings(cls, args: argparse.Namespace, defaults: dict[str, Any] | None = None) -> Any:
+    """Build a config dataclass from the flags the user actually gave, over ``defaults`` (then the class's)."""
     given = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
-    return cls(**given)
+    return cls(**{**(defaults or {}), **given})
 
 
 def silence_native_stderr() -> None:
@@ -110,8 +110,9 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     if not out.parent.is_dir():  # find out now, not after minutes of training
         raise UsageError(f"The folder for --out does not exist: {out.parent}")
-    model_config = _settings(ModelConfig, args)
-    train_config = _settings(TrainConfig, args)
+    model_config = _settings(ModelConfig, args, TRANSFORMER_MODEL if args.cell == "transformer" else None)
+    # A new Transformer trains by its own recipe where no flag says otherwise; a fine-tune keeps the LSTMs'.
+    train_config = _settings(TrainConfig, args, None if args.init_from else training_defaults(model_config))
     base = None
     if args.init_from:
         from lstm_poem.files.bundle import load_bundle
@@ -185,7 +186,7 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from lstm_poem.measuring.evaluate import evaluate
 
     poem = load_bundle(args.model)
-    return evaluate(poem, load_corpus(args.corpus).text).to_dict()
+    return evaluate(poem, load_corpus(args.corpus).text, window=args.window, min_context=args.min_context).to_dict()
 
 
 def _log_download(received: int, total: int | None) -> None:

@@ -25,15 +25,28 @@ def _train_command(commands) -> None:
     p.add_argument("--dropout", type=float, help="dropout after each recurrent layer (0-0.8)")
     p.add_argument("--max-words", type=int, help="vocabulary cap at word level")
     p.add_argument("--seq-len", type=int, help="window length in tokens")
-    p.add_argument("--batch-size", type=int, help="windows per batch")
-    p.add_argument("--learning-rate", type=float, help="Adam learning rate")
-    p.add_argument("--warmup-steps", type=int, help="batches over which the learning rate climbs to its value")
-    p.add_argument("--weight-decay", type=float, help="AdamW weight decay (0 = plain Adam)")
+    p.add_argument("--batch-size", type=int, help="windows per batch (default 32; a Transformer's 12)")
+    p.add_argument("--learning-rate", type=float, help="Adam learning rate (default 0.01; a Transformer's 0.001)")
+    p.add_argument(
+        "--warmup-steps",
+        type=int,
+        help="batches over which the learning rate climbs to its value (default 0; a Transformer's 100)",
+    )
+    p.add_argument("--weight-decay", type=float, help="AdamW weight decay (0 = plain Adam; a Transformer's 0.1)")
+    p.add_argument("--adam-beta-2", type=float, help="Adam's second-moment decay (default 0.999; a Transformer's 0.99)")
+    p.add_argument(
+        "--decay-to",
+        type=float,
+        help="after the warm-up, lower the learning rate along a cosine to this by the end of the run "
+        "(the time limit, else the last epoch) instead of halving it on plateaus (a Transformer's: 0.0001)",
+    )
     p.add_argument("--epochs", type=int, help="maximum epochs")
     p.add_argument("--patience", type=int, help="epochs without held-out improvement before stopping")
     p.add_argument("--min-delta", type=float, help="smallest drop in held-out loss that counts as improvement")
     p.add_argument(
-        "--lr-patience", type=int, help="halve the learning rate after N epochs without improvement (0 = never)"
+        "--lr-patience",
+        type=int,
+        help="halve the learning rate after N epochs without improvement (0 = never, a Transformer's default)",
     )
     p.add_argument(
         "--lr-min-delta", type=float, help="for the learning rate, a smaller drop in held-out loss is no improvement"
@@ -99,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("evaluate", help="held-out loss of a model on a text")
     p.add_argument("model", help="model bundle (.zip)")
     p.add_argument("corpus", help="plain-text file to score")
+    p.add_argument("--window", type=int, help="tokens per window, each from an empty context (default: as trained)")
+    p.add_argument(
+        "--min-context",
+        type=int,
+        default=0,
+        help="overlap the windows so that every token is scored with at least this many before it",
+    )
     p.add_argument("--json", action="store_true")
     p = commands.add_parser("corpora", help="list the sample corpora and the classics; download a classic")
     p.add_argument("--download", metavar="NAME", help="fetch a classic corpus into the cache and print its path")

@@ -28,6 +28,17 @@ _INIT = keras.initializers.RandomNormal(stddev=0.02)
 _MASKED = -1e9
 
 
+def dense(x, kernel, bias, transpose_kernel: bool = False):
+    """``x @ kernel + bias`` over the last axis of ``x``, as one 2-D product and a bias add: TensorFlow
+    fuses those two into one op, and a 2-D product trained 1.4 times faster than a 3-D one followed by
+    an add (docs/transformer.md)."""
+    import tensorflow as tf
+
+    flat = tf.reshape(x, [-1, x.shape[-1]])
+    out = tf.nn.bias_add(tf.matmul(flat, kernel, transpose_b=transpose_kernel), bias)
+    return tf.reshape(out, tf.concat([tf.shape(x)[:-1], tf.shape(out)[-1:]], axis=0))
+
+
 def layer_norm(x, scale, offset):
     """Normalise the last axis to mean 0 and variance 1, then scale and shift it."""
     mean = ops.mean(x, axis=-1, keepdims=True)
@@ -45,9 +56,8 @@ class TiedEmbedding(keras.layers.Layer):
 
     def call(self, inputs, read_out: bool = False):
         if read_out:
-            return ops.matmul(inputs, ops.transpose(ops.cast(self.table, inputs.dtype))) + ops.cast(
-                self.output_bias, inputs.dtype
-            )
+            table, bias = ops.cast(self.table, inputs.dtype), ops.cast(self.output_bias, inputs.dtype)
+            return dense(inputs, table, bias, transpose_kernel=True)
         return ops.take(self.table, ops.cast(inputs, "int32"), axis=0)
 
 
@@ -64,18 +74,26 @@ class Positions(keras.layers.Layer):
 
 
 class Block(keras.layers.Layer):
-    """One pre-LayerNorm Transformer block: x + attention(LN(x)), then x + MLP(LN(x))."""
+    """One pre-LayerNorm Transformer block: x + attention(LN(x)), then x + MLP(LN(x)).
 
-    def __init__(self, width: int, heads: int, dropout: float, **kwargs):
+    ``depth`` is how many blocks the network stacks: as in GPT-2, the two projections that add into the
+    residual stream start smaller (0.02 / sqrt(2 * depth)), so the stream's variance does not grow with
+    the depth at the start of training.
+    """
+
+    def __init__(self, width: int, heads: int, dropout: float, depth: int = 1, **kwargs):
         super().__init__(**kwargs)
         self.width, self.heads = width, heads
         self.head_width = width // heads
         shapes = transformer_block_shapes(width)
         names = ("ln1_scale", "ln1_offset", "qkv_kernel", "qkv_bias", "out_kernel", "out_bias")
         names += ("ln2_scale", "ln2_offset", "mlp_in_kernel", "mlp_in_bias", "mlp_out_kernel", "mlp_out_bias")
+        residual_init = keras.initializers.RandomNormal(stddev=0.02 / math.sqrt(2 * depth))
         for name, shape in zip(names, shapes):
             if name.endswith("scale"):
                 initializer = "ones"
+            elif name in ("out_kernel", "mlp_out_kernel"):
+                initializer = residual_init
             elif name.endswith("kernel"):
                 initializer = _INIT
             else:
@@ -88,32 +106,34 @@ class Block(keras.layers.Layer):
 
     def _heads(self, x):
         """[batch, time, width] -> [batch, heads, time, head_width]."""
-        batch, time = ops.shape(x)[0], ops.shape(x)[1]
-        return ops.transpose(ops.reshape(x, (batch, time, self.heads, self.head_width)), (0, 2, 1, 3))
+        # -1 for the batch: no shape ops when the time is known while tracing (one token per step).
+        return ops.transpose(ops.reshape(x, (-1, ops.shape(x)[1], self.heads, self.head_width)), (0, 2, 1, 3))
 
     def queries_keys_values(self, x):
         """The queries, keys and values of every position of ``x``, each [batch, heads, time, head_width]."""
         h = layer_norm(x, self._w(self.ln1_scale, x), self._w(self.ln1_offset, x))
-        qkv = ops.matmul(h, self._w(self.qkv_kernel, x)) + self._w(self.qkv_bias, x)
+        qkv = dense(h, self._w(self.qkv_kernel, x), self._w(self.qkv_bias, x))
         q, k, v = ops.split(qkv, 3, axis=-1)
         return self._heads(q), self._heads(k), self._heads(v)
 
     def attention_weights(self, q, k, visible):
         """softmax(q k^T / sqrt(d)) over the keys ``visible`` marks ([query, key] booleans), in float32."""
-        scores = ops.matmul(ops.cast(q, "float32"), ops.transpose(ops.cast(k, "float32"), (0, 1, 3, 2)))
+        import tensorflow as tf
+
+        # Keys transposed inside the product: a step's keys are the whole cache, not worth copying.
+        scores = tf.matmul(ops.cast(q, "float32"), ops.cast(k, "float32"), transpose_b=True)
         scores = scores / math.sqrt(self.head_width)
         return ops.softmax(ops.where(visible, scores, _MASKED), axis=-1)
 
     def finish(self, x, weights, v, training=False):
         """Mix the values by the attention weights, add the result to ``x``, then the MLP's."""
         mixed = ops.matmul(ops.cast(weights, v.dtype), v)  # [batch, heads, time, head_width]
-        batch, time = ops.shape(mixed)[0], ops.shape(mixed)[2]
-        mixed = ops.reshape(ops.transpose(mixed, (0, 2, 1, 3)), (batch, time, self.width))
-        attended = ops.matmul(mixed, self._w(self.out_kernel, x)) + self._w(self.out_bias, x)
+        mixed = ops.reshape(ops.transpose(mixed, (0, 2, 1, 3)), (-1, ops.shape(mixed)[2], self.width))
+        attended = dense(mixed, self._w(self.out_kernel, x), self._w(self.out_bias, x))
         x = x + self.dropout(attended, training=training)
         h = layer_norm(x, self._w(self.ln2_scale, x), self._w(self.ln2_offset, x))
-        h = ops.gelu(ops.matmul(h, self._w(self.mlp_in_kernel, x)) + self._w(self.mlp_in_bias, x))
-        h = ops.matmul(h, self._w(self.mlp_out_kernel, x)) + self._w(self.mlp_out_bias, x)
+        h = ops.gelu(dense(h, self._w(self.mlp_in_kernel, x), self._w(self.mlp_in_bias, x)))
+        h = dense(h, self._w(self.mlp_out_kernel, x), self._w(self.mlp_out_bias, x))
         return x + self.dropout(h, training=training)
 
     def call(self, x, training=False):
@@ -149,7 +169,7 @@ def build_transformer(
     if dropout > 0:
         x = keras.layers.Dropout(dropout, name="embedding_dropout", dtype=precision)(x)
     for i in range(layers):
-        x = Block(width, heads, dropout, name=f"block_{i + 1}", dtype=precision)(x)
+        x = Block(width, heads, dropout, depth=layers, name=f"block_{i + 1}", dtype=precision)(x)
     x = FinalNorm(width, name="final_norm", dtype=precision)(x)
     logits = embedding(x, read_out=True)
     logits = keras.layers.Activation("linear", name="logits", dtype="float32")(logits)

@@ -75,7 +75,7 @@ class TrainingCallbacks:
             restore_best_weights=config.keep_weights == "best",
         )
         reduce_lr = None
-        if config.lr_patience:
+        if config.lr_patience and config.decay_to is None:  # a cosine decay sets the rate itself
             reduce_lr = keras.callbacks.ReduceLROnPlateau(
                 monitor="val_loss",
                 factor=0.5,

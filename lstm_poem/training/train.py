@@ -101,10 +101,18 @@ def train(
         poem, split, train_config, on_progress, stop_event, start, notes, precision
     )
     callbacks = training_callbacks.for_fit()
-    if train_config.warmup_steps:
-        from lstm_poem.training.schedule import WarmUp
+    if train_config.warmup_steps or train_config.decay_to is not None:
+        from lstm_poem.training.schedule import RateSchedule
 
-        callbacks.insert(0, WarmUp(train_config.learning_rate, train_config.warmup_steps))
+        schedule = RateSchedule(
+            train_config.learning_rate,
+            train_config.warmup_steps,
+            train_config.decay_to,
+            train_config.time_limit,
+            total_batches=training_callbacks.progress.batches * train_config.epochs,
+            start=start,
+        )
+        callbacks.insert(0, schedule)
     if train_config.checkpoint_dir is not None:
         callbacks.append(
             _checkpoint_callback(
@@ -182,17 +190,21 @@ def _compiled_network(
 
 
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
-    """Adam, or AdamW when ``config.weight_decay`` is set; gradients clipped to norm 1 either way.
+    """Adam, or AdamW when ``config.weight_decay`` is set.
 
-    AdamW decays kernels and embedding tables only: shrinking biases, LayerNorm scales or learned
-    positions towards 0 regularises nothing useful. Both keep the same slots, so checkpoints are alike.
+    Adam, as the LSTMs were tuned, clips each gradient to norm 1; AdamW, the Transformer's recipe, clips
+    all of them together to a global norm of 1, as nanoGPT does. AdamW decays the matrices only (kernels,
+    the embedding table, the learned positions), as nanoGPT does: shrinking biases or LayerNorm scales
+    towards 0 regularises nothing useful. Both keep the same slots, so checkpoints are alike.
     """
     import keras
 
     if not config.weight_decay:
-        return keras.optimizers.Adam(config.learning_rate, clipnorm=1.0)
-    optimizer = keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay, clipnorm=1.0)
-    optimizer.exclude_from_weight_decay(var_names=["bias", "offset", "scale", "positions"])
+        return keras.optimizers.Adam(config.learning_rate, beta_2=config.adam_beta_2, clipnorm=1.0)
+    optimizer = keras.optimizers.AdamW(
+        config.learning_rate, weight_decay=config.weight_decay, beta_2=config.adam_beta_2, global_clipnorm=1.0
+    )
+    optimizer.exclude_from_weight_decay(var_names=["bias", "offset", "scale"])
     return optimizer
 
 

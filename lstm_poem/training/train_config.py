@@ -29,6 +29,12 @@ class TrainConfig:
     warmup_steps: int = 0
     # AdamW's decoupled weight decay of kernels and embeddings (0 = plain Adam, as the LSTMs train).
     weight_decay: float = 0.0
+    # Adam's second-moment decay. nanoGPT's 0.99 forgets old gradient sizes sooner than Keras's 0.999,
+    # which suits the short runs a Transformer gets here.
+    adam_beta_2: float = 0.999
+    # After the warm-up, lower the rate along a cosine to this value by the end of the run (the time limit
+    # when there is one, else the last epoch), as nanoGPT does; None keeps the rate, halved on plateaus.
+    decay_to: float | None = None
     epochs: int = 50
     patience: int = 5
     min_delta: float = 0.0
@@ -66,6 +72,9 @@ class TrainConfig:
         check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
         check_int("warmup_steps", self.warmup_steps, 0, 1_000_000)
         check_range("weight_decay", self.weight_decay, 0.0, 1.0)
+        check_range("adam_beta_2", self.adam_beta_2, 0.5, 0.99999)
+        if self.decay_to is not None:
+            check_range("decay_to", self.decay_to, 0.0, self.learning_rate)
         check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
         check_int("patience", self.patience, 1, 1000)
         check_range("min_delta", self.min_delta, 0.0, 1.0)
@@ -87,6 +96,29 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# The Transformer's own recipe, nanoGPT's for a small character model on a CPU: small batches, a lower
+# rate with a warm-up and a cosine decay, AdamW. Applied to the settings a person leaves at their
+# defaults (the command line, the Train page's Custom form); docs/transformer.md has the measurements.
+TRANSFORMER_TRAINING: dict[str, Any] = {
+    "batch_size": 12,
+    "learning_rate": 0.001,
+    "warmup_steps": 100,
+    "weight_decay": 0.1,
+    "adam_beta_2": 0.99,
+    "decay_to": 0.0001,
+    "lr_patience": 0,
+}
+
+# Its network's one default that differs: nanoGPT's small character model has no dropout (in a run of a
+# few minutes it only slows the learning).
+TRANSFORMER_MODEL: dict[str, Any] = {"dropout": 0.0}
+
+
+def training_defaults(model: ModelConfig) -> dict[str, Any]:
+    """The training settings that differ from :class:`TrainConfig`'s defaults for this network."""
+    return dict(TRANSFORMER_TRAINING) if model.is_transformer else {}
 
 
 def check_window(model: ModelConfig, training: TrainConfig) -> None:
