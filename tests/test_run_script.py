@@ -184,7 +184,10 @@ def test_a_chosen_python_it_cannot_use_is_refused_with_the_reason(checkout, tmp_
     shutil.rmtree(checkout / ".venv")
     path = tools_only_path(tmp_path / "tools")
     # A Python 3.14: refused by the version check, and it says so.
-    write_script(tmp_path / "tools" / "python3.14", "#!/bin/sh\n[ \"$1\" = --version ] && echo 'Python 3.14.0' && exit 0\nexit 1\n")
+    write_script(
+        tmp_path / "tools" / "python3.14",
+        "#!/bin/sh\n[ \"$1\" = --version ] && echo 'Python 3.14.0' && exit 0\nexit 1\n",
+    )
     result, _ = run(checkout, "app", PATH=path, PYTHON="python3.14")
     assert result.returncode == 1
     assert "PYTHON=python3.14 is not Python 3.10-3.13 (Python 3.14.0)" in result.stderr
