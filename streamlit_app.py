@@ -46,4 +46,4 @@ try:
     page.run()
 finally:
     show_sidebar()  # after the page (even one that stopped early), so it shows the model the page just chose
-    warm_up()  # once per server, after its first page is drawn: TensorFlow and the models load meanwhile
+    warm_up()  # once per server, after its first page is drawn: TensorFlow and the default model load meanwhile

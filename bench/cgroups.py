@@ -5,6 +5,9 @@ As root on a machine with the v1 controllers mounted:
 - :func:`memory_cgroup` makes ``/sys/fs/cgroup/memory/NAME`` with a limit, so a
   benchmark starts only the server inside it (Community Cloud's ceiling) and
   reads its peak and how often it hit the limit afterwards;
+- :func:`cpu_limit_cgroup` makes ``/sys/fs/cgroup/cpu/NAME`` capped at a number of
+  cores (a CFS quota per 100 ms period), for the server beside its memory group:
+  Community Cloud gives an app a fraction of a core to two cores, shared;
 - :func:`cpu_cgroup` makes ``/sys/fs/cgroup/cpu/NAME`` with a small CPU share
   for the browsers that stand in for the students' own computers. Niceness is
   not enough: Chromium resets its renderers to nice 0 and raises its own main
@@ -22,6 +25,7 @@ from pathlib import Path
 MEMORY_ROOT = Path("/sys/fs/cgroup/memory")
 CPU_ROOT = Path("/sys/fs/cgroup/cpu")
 DEFAULT_SHARES = 1024  # what every process outside a group gets
+CFS_PERIOD_US = 100_000  # the quota is CPU time per period: 100,000 us per period is one core
 
 
 @dataclass(frozen=True)
@@ -75,4 +79,14 @@ def memory_cgroup(name: str, limit_bytes: int) -> Iterator[MemoryCgroup]:
 def cpu_cgroup(name: str, shares: int) -> Iterator[Path]:
     """A fresh CPU group with ``shares`` (against 1024 for everything else); yields its ``cgroup.procs``."""
     with _fresh_group(CPU_ROOT / name, "cpu.shares", shares) as path:
+        yield path / "cgroup.procs"
+
+
+@contextlib.contextmanager
+def cpu_limit_cgroup(name: str, cpus: float) -> Iterator[Path]:
+    """A fresh CPU group capped at ``cpus`` cores (0.5: half a core), removed on exit; yields its ``cgroup.procs``."""
+    if not 0.01 <= cpus <= os.cpu_count():
+        raise ValueError(f"cpus must be between 0.01 and this machine's {os.cpu_count()}, not {cpus}")
+    with _fresh_group(CPU_ROOT / name, "cpu.cfs_period_us", CFS_PERIOD_US) as path:
+        (path / "cpu.cfs_quota_us").write_text(str(round(cpus * CFS_PERIOD_US)))
         yield path / "cgroup.procs"

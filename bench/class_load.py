@@ -21,7 +21,7 @@ this machine takes only the CPU the server leaves. It prints a JSON report;
 ``--json FILE`` writes it too. Needs Debian's chromium and Playwright. Usage::
 
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
-    python bench/class_load.py --class-of 30 [--join-seconds 60]   # a whole class (bench/whole_class.py)
+    python bench/class_load.py --class-of 30 [--join-seconds 60] [--server-cpus 0.5]   # a whole class (whole_class.py)
     python bench/class_load.py --hostile [--tabs 10]   # what the budgets refuse one client (bench/hostile_client.py)
 """
 
@@ -229,6 +229,9 @@ def main() -> None:
     parser.add_argument("--alone-from", help="with --class-of: reuse the alone losses of an earlier report")
     parser.add_argument("--hostile", action="store_true", help="instead: one hostile client (bench/hostile_client.py)")
     parser.add_argument("--tabs", type=int, default=10, help="with --hostile: the tabs it opens")
+    parser.add_argument(
+        "--server-cpus", type=float, help="with --class-of: cap the server at this many cores (e.g. 1 or 0.5)"
+    )
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
     if args.hostile:
@@ -245,6 +248,7 @@ def main() -> None:
                 not args.no_baseline,
                 tuple(args.phases),
                 alone_from,
+                args.server_cpus,
             )
         )
     else:

@@ -16,10 +16,17 @@ the verse base's training does) against the rest (chance, plus lines the collect
 really holds twice). MIN_COPY_LENGTH is the shortest N where chance stops adding:
 the own verse's share under 1%, the held-out share near its floor of real repeats.
 
+``first-check``: what a hosted copy without ``../shared`` pays for the first checked poem of Frost's
+model, whose texts it reads from the repository's xz parts (``pretrained/training_texts/``): seconds
+to read every text of the model and build their indexes, peak Python memory while doing it, and the
+repository bytes of the parts, against the same from the plain files in ``../shared/corpora``, the
+two taking turns ``--repeats`` times (default 3 here).
+
 Usage (from the repo root; timings under the project's benchmark lock)::
 
     flock /tmp/lstm-poem-bench.lock nice -n 0 python bench/copy_detector.py speed [--repeats 200]
     nice -n 5 python bench/copy_detector.py choose-length [--poems 400]
+    nice -n 5 python bench/copy_detector.py first-check [--repeats 3]
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_poem.teaching.copy_sources import SHARED_CORPORA, TextSource
+from lstm_poem.teaching import copy_sources
+from lstm_poem.teaching.copy_sources import PACKED_TEXTS, SHARED_CORPORA, TextSource
 from lstm_poem.teaching.copying import MIN_COPY_LENGTH, STRIDE, CopyIndex, check_copying
 from lstm_poem.text.corpus import catalog
 from lstm_poem.training.data import split_poems
@@ -153,10 +161,40 @@ def choose_length(args: argparse.Namespace) -> dict:
     }
 
 
+def first_check(args: argparse.Namespace) -> dict:
+    """Frost's model's first checked poem from the shipped xz parts against the plain shared files."""
+    packed = copy_sources.pretrained_sources("frost", corpora=ROOT / "no-shared-corpora")
+    plain = copy_sources.pretrained_sources("frost")
+    if packed is None or plain is None or packed == plain:
+        sys.exit("needs both the xz parts in pretrained/training_texts/ and ../shared/corpora")
+    poem = SEED_TEXT + TextSource("english_verse", VERSE).read()[1000 : 1000 + POEM_CHARS]
+    runs: dict[str, list[tuple[float, int]]] = {"packed in the repository": [], "plain in ../shared": []}
+    for _ in range(args.repeats):
+        for name, sources in (("packed in the repository", packed), ("plain in ../shared", plain)):
+            tracemalloc.start()
+            start = time.perf_counter()
+            report = check_copying(poem, [CopyIndex(source.read(), source.name) for source in sources])
+            runs[name].append((time.perf_counter() - start, tracemalloc.get_traced_memory()[1]))
+            tracemalloc.stop()
+            assert report.share > 0.9  # a stretch of its base's verse, found
+    result = {
+        name: {
+            "median_seconds": round(statistics.median(seconds for seconds, _ in values), 2),
+            "peak_mb": round(max(peak for _, peak in values) / 1e6, 1),
+        }
+        for name, values in runs.items()
+    }
+    parts = sorted(PACKED_TEXTS.glob("*.xz"))
+    result["repository_bytes_of_parts"] = sum(part.stat().st_size for part in parts)
+    result["largest_part_bytes"] = max(part.stat().st_size for part in parts)
+    result["plain_bytes"] = sum(source.path.stat().st_size for source in plain)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", nargs="?", default="speed", choices=["speed", "choose-length"])
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("what", nargs="?", default="speed", choices=["speed", "choose-length", "first-check"])
+    parser.add_argument("--repeats", type=int, help="default 200 (speed), 3 (first-check)")
     parser.add_argument("--poems", type=int, default=400)
     parser.add_argument("--lengths", type=int, nargs="+", default=[16, 20, 24, 28, 32, 40, 80])
     parser.add_argument("--seed", type=int, default=7)
@@ -164,7 +202,9 @@ def main() -> None:
     args = parser.parse_args()
     if not VERSE.is_file():
         sys.exit(f"{VERSE} is not here; the copy detector's benchmark needs the shared corpora")
-    result = speed(args) if args.what == "speed" else choose_length(args)
+    args.repeats = args.repeats or (3 if args.what == "first-check" else 200)
+    commands = {"speed": speed, "choose-length": choose_length, "first-check": first_check}
+    result = commands[args.what](args)
     print(json.dumps(result, indent=2))
 
 

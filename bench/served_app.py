@@ -94,14 +94,18 @@ def wait_healthy(app: ServedApp, timeout: float) -> None:
 
 @contextlib.contextmanager
 def served_app(
-    env: dict[str, str] | None = None, startup_seconds: float = 120, cgroup_procs: Path | None = None
+    env: dict[str, str] | None = None,
+    startup_seconds: float = 120,
+    cgroup_procs: Path | None = None,
+    more_cgroup_procs: tuple[Path, ...] = (),
 ) -> Iterator[ServedApp]:
     """``streamlit run streamlit_app.py`` with the repository's own config, stopped on exit.
 
     The server is offline for classics (they point at a dead local mirror) and
     keeps its corpus cache in a temporary folder. With ``cgroup_procs`` (a
-    control group's ``cgroup.procs`` file) the server runs inside that group
-    from its first instruction, and nothing else does.
+    control group's ``cgroup.procs`` file, and ``more_cgroup_procs``, e.g. a CPU
+    limit beside a memory limit) the server runs inside those groups from its
+    first instruction, and nothing else does.
     """
     with tempfile.TemporaryDirectory(prefix="lstm-poem-server-") as workdir:
         port = free_port()
@@ -115,9 +119,19 @@ def served_app(
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
         with open(log, "w") as output:
-            join = (lambda: cgroup_procs.write_text(str(os.getpid()))) if cgroup_procs is not None else None
+            groups = [path for path in (cgroup_procs, *more_cgroup_procs) if path is not None]
+
+            def join() -> None:
+                for procs in groups:
+                    procs.write_text(str(os.getpid()))
+
             process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, preexec_fn=join
+                command,
+                cwd=ROOT,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                preexec_fn=join if groups else None,
             )
             app = ServedApp(f"http://127.0.0.1:{port}", process, log)
             try:

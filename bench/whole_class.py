@@ -35,7 +35,7 @@ from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from bench.cgroups import CPU_ROOT, MemoryCgroup, cpu_cgroup, memory_cgroup, unavailable
+from bench.cgroups import CPU_ROOT, MemoryCgroup, cpu_cgroup, cpu_limit_cgroup, memory_cgroup, unavailable
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from bench.students import (
     FINISHED,
@@ -272,9 +272,11 @@ async def one_phase(
     join_seconds: float,
     group: MemoryCgroup | None,
     baseline: dict[str, float] | None,
+    cpu_procs: Path | None = None,
 ) -> dict:
     started = time.monotonic()
-    with served_app(cgroup_procs=group.procs if group else None) as app, tempfile.TemporaryDirectory() as folder:
+    cgroups = {"cgroup_procs": group.procs if group else None, "more_cgroup_procs": (cpu_procs,) if cpu_procs else ()}
+    with served_app(**cgroups) as app, tempfile.TemporaryDirectory() as folder:
         report, teacher = await cold_start(browser, started, app)
         await teacher.get_by_role("button", name="Start a class").click()
         code = (await teacher.locator(".class-code").inner_text()).strip()
@@ -338,17 +340,20 @@ async def run_class(
     baseline: bool,
     phases: tuple[str, ...] = PHASES,
     alone_from: dict[str, float] | None = None,
+    server_cpus: float | None = None,
 ) -> dict:
     """``alone_from``: the alone losses of an earlier report of this machine and commit (the same seeds
-    train the same models), instead of training them again."""
+    train the same models), instead of training them again. ``server_cpus``: cap the server at this many
+    cores (a CPU cgroup beside its memory group; Community Cloud gives a fraction of a core to two)."""
     from playwright.async_api import async_playwright
 
     mixed = mixed_class(students)
     report: dict = {"students": students, "join_seconds": join_seconds, "mixed_choices": [c.label for c in mixed]}
     losses = alone_from or (alone(mixed) if baseline else None)
     report["alone"] = losses
-    why_not = unavailable()
+    why_not = unavailable() or (unavailable(CPU_ROOT) if server_cpus else None)
     report["cgroup_unavailable"] = why_not
+    report["server_cpus"] = server_cpus if why_not is None else None
     async with async_playwright() as playwright, contextlib.AsyncExitStack() as stack:
         # The students' computers: a small CPU share where a group can be made, a high niceness anyway.
         browsers_group = None if unavailable(CPU_ROOT) else stack.enter_context(cpu_cgroup(*BROWSERS_CPU))
@@ -360,8 +365,11 @@ async def run_class(
         everyone = {"identical": [Choice(catalog()[0].name)] * students, "mixed": mixed}
         for phase, choices in ((phase, everyone[phase]) for phase in phases):
             if why_not is None:
-                with memory_cgroup(f"lstm-poem-class-{phase}", COMMUNITY_CLOUD_BYTES) as group:
-                    report[phase] = await one_phase(browser, choices, join_seconds, group, losses)
+                with contextlib.ExitStack() as groups:
+                    group = groups.enter_context(memory_cgroup(f"lstm-poem-class-{phase}", COMMUNITY_CLOUD_BYTES))
+                    limit = cpu_limit_cgroup(f"lstm-poem-class-{phase}-cpu", server_cpus) if server_cpus else None
+                    cpu_procs = groups.enter_context(limit) if limit else None
+                    report[phase] = await one_phase(browser, choices, join_seconds, group, losses, cpu_procs)
             else:
                 report[phase] = await one_phase(browser, choices, join_seconds, None, losses)
             print(f"{phase}: {report[phase]}", flush=True)

@@ -80,7 +80,10 @@ def test_the_stride_must_leave_a_window_to_hash():
         CopyIndex(TRAINING, "lamps", min_length=10, stride=6)
 
 
-def test_a_model_whose_training_text_is_missing_cannot_be_checked(tmp_path):
+def test_a_model_whose_training_text_is_missing_cannot_be_checked(tmp_path, monkeypatch):
+    from lstm_poem.teaching import copy_sources
+
+    monkeypatch.setattr(copy_sources, "PACKED_TEXTS", tmp_path / "none shipped")
     assert pretrained_sources("frost", corpora=tmp_path) is None  # nothing in that folder
     assert pretrained_sources("sample_verse", corpora=tmp_path) is None  # its base read the 18 MB of verse
     assert pretrained_sources("no such model") is None
@@ -103,6 +106,35 @@ def test_every_shipped_model_is_checked_and_a_transformer_against_its_lstm_twins
     assert all(pretrained_sources(model.name) for model in pretrained_catalog())
     for transformer, lstm in (("transformer_sonnets", "sonnets"), ("transformer_frost", "frost")):
         assert [s.path.name for s in pretrained_sources(transformer)] == [s.path.name for s in pretrained_sources(lstm)]
+
+
+def test_with_only_the_repository_a_pretrained_models_copied_lines_are_marked(tmp_path, monkeypatch):
+    # A hosted copy has no ../shared: the compressed texts in pretrained/training_texts/ stand in.
+    from lstm_poem.teaching import copy_sources
+    from ui import copy_marks, session_models
+
+    monkeypatch.setattr(copy_sources, "SHARED_CORPORA", tmp_path / "no shared corpora")
+    copy_marks._pretrained_indexes.clear()
+    try:
+        assert all(pretrained_sources(model) for model in copy_sources.PRETRAINED_TEXTS)
+        frost = session_models.pretrained_models()["pretrained-frost"]
+        prime = "Two roads\n"
+        written = (
+            noise(40, 1)
+            + "\nSomething there is that doesn't love a wall,\n"  # North of Boston, its own text
+            + noise(40, 2)
+            + "\nI wandered lonely as a cloud\nThat floats on high\n"  # its base's verse
+        )
+        report = copy_marks.check_poem(frost, prime, written)
+        assert report is not None, "the copy check said 'not checked'"
+        marked = {stretch.source: "" for stretch in report.stretches}
+        for stretch in report.stretches:  # positions count from the end of the seed
+            marked[stretch.source] += written[stretch.start : stretch.end]
+        assert "Something there is that doesn't love a wall," in marked["frost_north_of_boston"]
+        assert "I wandered lonely as a cloud" in marked["english_verse"]
+        assert frost._poem is None  # checking read the texts, not the network
+    finally:
+        copy_marks._pretrained_indexes.clear()
 
 
 def test_the_memorising_chart_puts_the_copied_share_under_the_losses():

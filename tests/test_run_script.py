@@ -166,7 +166,7 @@ def test_a_broken_environment_is_named_and_left_alone(checkout):
     (checkout / ".venv" / "bin" / "python").unlink()
     result, commands = run(checkout, "app")
     assert result.returncode == 1 and commands == []
-    assert "run: .venv is not a working Python 3.10-3.12 environment: remove it (rm -rf .venv)" in result.stderr
+    assert "run: .venv is not a working Python 3.10-3.13 environment: remove it (rm -rf .venv)" in result.stderr
     assert (checkout / ".venv" / "bin").is_dir()
 
 
@@ -176,7 +176,22 @@ def test_without_a_supported_python_it_says_which_versions(checkout, tmp_path):
     write_script(tmp_path / "tools" / "python3", "#!/bin/sh\nexit 1\n")  # e.g. a Python 3.9, refused
     result, _ = run(checkout, "app", PATH=path)
     assert result.returncode == 1
-    assert "lstm-poem needs Python 3.10, 3.11 or 3.12 and none is on PATH" in result.stderr
+    assert "lstm-poem needs Python 3.10, 3.11, 3.12 or 3.13 and none is on PATH" in result.stderr
+    assert not (checkout / ".venv").exists()
+
+
+def test_a_chosen_python_it_cannot_use_is_refused_with_the_reason(checkout, tmp_path):
+    shutil.rmtree(checkout / ".venv")
+    path = tools_only_path(tmp_path / "tools")
+    # A Python 3.14: refused by the version check, and it says so.
+    write_script(
+        tmp_path / "tools" / "python3.14",
+        "#!/bin/sh\n[ \"$1\" = --version ] && echo 'Python 3.14.0' && exit 0\nexit 1\n",
+    )
+    result, _ = run(checkout, "app", PATH=path, PYTHON="python3.14")
+    assert result.returncode == 1
+    assert "PYTHON=python3.14 is not Python 3.10-3.13 (Python 3.14.0)" in result.stderr
+    assert "tensorflow-cpu 2.21 publishes no wheel" in result.stderr
     assert not (checkout / ".venv").exists()
 
 

@@ -1,8 +1,8 @@
 """The start page's live example: three poems from the default pretrained model at three temperatures.
 
 A server wakes in front of a whole class, so the first page must not wait for
-TensorFlow: :func:`warm_up` loads it, the pretrained models and the first three
-poems on a background thread once the first page has been sent, and until then
+TensorFlow: :func:`warm_up` loads it, the default pretrained model (only that one)
+and the first three poems on a background thread once the first page has been sent, and until then
 the page shows the lesson with a note where the poems will be, and polls.
 """
 
@@ -33,7 +33,7 @@ _warmed_up = threading.Event()
 
 
 def warm_up() -> None:
-    """Start loading the pretrained models and writing the first example poems, once per server process."""
+    """Start loading the default pretrained model and writing the first example poems, once per server process."""
     if not _warm_up_started.acquire(blocking=False):
         return
     if not pretrained_catalog():  # nothing to load: no TensorFlow for the start page

@@ -7,8 +7,8 @@ once or twice a second, so two students' trainings crawled. It is switched off
 in ``.streamlit/config.toml`` (``runner.postScriptGC = false``) and replaced by
 this policy, which :func:`tend` applies at the top of every script run:
 
-- once the heavy modules are imported (and again when the pretrained models
-  are loaded), everything alive is moved to the permanent generation with
+- once the heavy modules are imported (and again each time a shared model
+  is first loaded), everything alive is moved to the permanent generation with
   ``gc.freeze()``, so later collections skip the objects that live as long as
   the server;
 - a full collection of what remains (sessions' models, finished trainings)
@@ -53,7 +53,7 @@ def freeze_long_lived() -> None:
     Call it only when what is alive is meant to live as long as the server
     (imported modules, the shared pretrained models); a session's objects
     frozen by chance at that moment are never collected, which is why this
-    runs twice per server at most.
+    runs only a few times per server (the imports, each shared model's first load).
     """
     with _LOCK:
         gc.collect()

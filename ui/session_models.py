@@ -1,8 +1,10 @@
 """A session's models: trained here or uploaded, and the shipped pretrained ones every session shares.
 
 Each session's own models live in ``st.session_state``, so students on a shared
-server never see each other's; the pretrained models are loaded once per server
-and only read. Pages read and change them only through these functions.
+server never see each other's; the pretrained models are listed from the catalog
+at once but each is read from its file only when a page first uses it (once per
+server, then only read), so a cold start costs the same with one or ten of them.
+Pages read and change them only through these functions.
 
 A session keeps at most ``limits.MAX_SESSION_MODELS`` models of its own, in
 at most ``limits.MAX_SESSION_MODEL_BYTES``: past either, the least recently
@@ -12,7 +14,10 @@ used go (their names are kept to say so), and a student can remove one.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -20,12 +25,14 @@ from typing import Any
 import streamlit as st
 
 from lstm_poem import limits
-from lstm_poem.files.pretrained import pretrained_catalog
+from lstm_poem.files.pretrained import PretrainedModel, pretrained_catalog
 from lstm_poem.network.model import PoemModel
 from ui import memory
 
 PRETRAINED_PREFIX = "pretrained-"
 _GENERATOR_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()  # a shared pretrained model is read once, however many sessions ask at once
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,10 +42,25 @@ class ModelEntry:
     key: str
     name: str
     source: str  # where it came from, in words
-    poem: PoemModel
+    _poem: PoemModel | None = field(repr=False)  # None until ``load`` has read it
     about: str = ""  # how it was made, when that is worth telling (pretrained models)
+    load: Callable[[], PoemModel] | None = field(default=None, repr=False)  # reads the network on first use
     _bundle: bytes | None = field(default=None, repr=False)
     _generator: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._poem is None and self.load is None:
+            raise TypeError("a ModelEntry needs a model or a way to load one")
+
+    @property
+    def poem(self) -> PoemModel:
+        """The network, tokenizer and facts; read from the model's file the first time (that starts TensorFlow)."""
+        if self._poem is None:
+            with _LOAD_LOCK:
+                if self._poem is None:
+                    self._poem = self.load()
+                    memory.freeze_long_lived()  # it lives as long as the server: later collections skip it
+        return self._poem
 
     @property
     def nbytes(self) -> int:
@@ -82,30 +104,37 @@ def models() -> dict[str, ModelEntry]:
     return st.session_state.setdefault("models", {})
 
 
-@st.cache_resource(show_spinner="Loading the pretrained models…")
+@st.cache_resource(show_spinner=False)
 def pretrained_models() -> dict[str, ModelEntry]:
-    """The shipped demo models, loaded once per server and shared read-only by every session.
+    """The shipped demo models, listed once per server and shared read-only by every session.
 
-    Sharing is safe: generating never changes a model, and its compiled sampler
-    takes everything per call as arguments. A damaged file is left out rather
+    Listing reads no network: each entry loads its own the first time a page uses it, so the
+    first page and the first poems wait for one model, not for all of them. Sharing is safe:
+    generating never changes a model, and its compiled sampler takes everything per call as
+    arguments. A damaged file (not a whole zip, e.g. a Git LFS pointer) is left out rather
     than breaking the page.
     """
-    from lstm_poem.files.bundle import BundleError
+    return {PRETRAINED_PREFIX + item.name: _pretrained_entry(item) for item in pretrained_catalog() if _whole(item)}
 
-    entries = {}
-    for item in pretrained_catalog():
-        try:
-            poem = item.load()
-        except BundleError:
-            continue
-        about = (
-            f"Pretrained: {item.description} Held-out loss {item.held_out_loss:.3f} nats per character on "
-            f"{item.held_out} (trained {item.trained_on}; the command is in pretrained/catalog.json)."
-        )
-        key = PRETRAINED_PREFIX + item.name
-        entries[key] = ModelEntry(key, item.title, "pretrained", poem, about=about)
-    memory.freeze_long_lived()  # they live as long as the server: later collections skip them
-    return entries
+
+def _pretrained_entry(item: PretrainedModel) -> ModelEntry:
+    about = (
+        f"Pretrained: {item.description} Held-out loss {item.held_out_loss:.3f} nats per character on "
+        f"{item.held_out} (trained {item.trained_on}; the command is in pretrained/catalog.json)."
+    )
+    return ModelEntry(PRETRAINED_PREFIX + item.name, item.title, "pretrained", None, about=about, load=item.load)
+
+
+def _whole(item: PretrainedModel) -> bool:
+    """Whether the file is a zip whose every member matches its checksum (milliseconds, no TensorFlow)."""
+    try:
+        with zipfile.ZipFile(item.path) as archive:
+            damaged = archive.testzip()
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as err:
+        damaged = str(err)
+    if damaged is not None:
+        log.warning("left out the pretrained model %s: its file is damaged (%s)", item.path, damaged)
+    return damaged is None
 
 
 def available_models() -> dict[str, ModelEntry]:

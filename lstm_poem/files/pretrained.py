@@ -8,12 +8,15 @@ writes both the bundles and the catalog, so anyone can re-train them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_poem.network.model import PoemModel
 
-PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
+# LSTM_POEM_PRETRAINED_DIR points elsewhere, e.g. at a trimmed catalog (bench/app_footprint.py compares one model
+# with all of them).
+PRETRAINED_DIR = Path(os.environ.get("LSTM_POEM_PRETRAINED_DIR") or Path(__file__).resolve().parents[2] / "pretrained")
 
 
 @dataclass(frozen=True)

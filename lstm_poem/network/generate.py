@@ -109,8 +109,11 @@ class RecurrentReader:
 
         states = [[tf.zeros([1, size]) for size in _state_sizes(cell)] for cell in self._cells]
         logits = tf.zeros([1, self._dense.units])
-        for i in tf.range(tf.shape(prime_ids)[0]):
-            logits, states = self.step(prime_ids[i][None], states)
+        _, logits, states = tf.while_loop(
+            lambda i, *_: i < tf.shape(prime_ids)[0],
+            lambda i, _, states: (i + 1, *self.step(prime_ids[i][None], states)),
+            (tf.constant(0), logits, states),
+        )
         return logits, states
 
 
@@ -135,8 +138,11 @@ class Generator:
         int_scalar = tf.TensorSpec([], tf.int32)
         vocab = poem.tokenizer.vocab_size
         state_specs = self._reader.state_specs()
+        # Written with explicit tf.while_loop, so AutoGraph need not rewrite every function it calls:
+        # converting their source cost most of the first poem's time (docs/benchmarks.md).
         self._advance_graph = tf.function(
             self._advance,
+            autograph=False,
             input_signature=[
                 tf.TensorSpec([None, vocab], tf.float32),  # logits of the next token, one row per column
                 state_specs,
@@ -147,6 +153,7 @@ class Generator:
         )
         self._sample_graph = tf.function(
             self._sample,
+            autograph=False,
             input_signature=[
                 tf.TensorSpec([None], tf.int32),  # prime ids
                 tf.TensorSpec([None], tf.float32),  # temperatures
@@ -157,7 +164,7 @@ class Generator:
                 tf.TensorSpec([], tf.bool),  # shared noise
             ],
         )
-        self._prime_graph = tf.function(self._prime, input_signature=[tf.TensorSpec([None], tf.int32)])
+        self._prime_graph = tf.function(self._prime, autograph=False, input_signature=[tf.TensorSpec([None], tf.int32)])
 
     # ----- graph pieces (run inside tf.function) -----
 
@@ -192,15 +199,18 @@ class Generator:
         logits, states = _copied_rows(*self._prime(prime_ids), batch)
         draw_rows = tf.where(shared_noise, 1, batch)
         sample_all = -tf.ones([batch], tf.int32)
-        tokens = tf.TensorArray(tf.int32, size=length)
-        logps = tf.TensorArray(tf.float32, size=length)
-        for step in tf.range(length):
+
+        def one_step(step, logits, states, tokens, logps):
             uniform = draw_uniforms(seed, step, draw_rows)
             chosen, logp, logits, states = self._advance(
                 logits, states, temperatures, uniform, sample_all, top_k, top_p
             )
-            tokens = tokens.write(step, chosen)
-            logps = logps.write(step, logp)
+            return step + 1, logits, states, tokens.write(step, chosen), logps.write(step, logp)
+
+        empty = (tf.TensorArray(tf.int32, size=length), tf.TensorArray(tf.float32, size=length))
+        *_, tokens, logps = tf.while_loop(
+            lambda step, *_: step < length, one_step, (tf.constant(0), logits, states, *empty)
+        )
         return tf.transpose(tokens.stack()), tf.transpose(logps.stack())
 
     # ----- public API -----
