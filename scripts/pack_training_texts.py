@@ -14,6 +14,7 @@ Usage (from the repo root; needs ``../shared/corpora``)::
 
 from __future__ import annotations
 
+import argparse
 import lzma
 
 from lstm_poem.teaching.copy_sources import PACKED_TEXTS, PRETRAINED_TEXTS, SHARED_CORPORA, packed_part
@@ -22,6 +23,7 @@ PART_BYTES = 8_000_000  # about 2.5 MB once compressed
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help writes nothing
     PACKED_TEXTS.mkdir(parents=True, exist_ok=True)
     for old in PACKED_TEXTS.glob("*.xz"):
         old.unlink()

@@ -94,7 +94,6 @@ def test_a_hostile_bundle_and_a_broken_one_are_drawn_as_text(page, watcher, good
     page.get_by_text("Load a model file (.zip)").click()
     upload(page, watcher.hostile("file") + ".zip", edit_json(good_bytes, named))
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("(uploaded)").wait_for()
     sidebar.get_by_text("Corpus: ## big hostilecorpus").wait_for()
     assert_drawn_as_text(page, watcher, "corpus")
     assert_drawn_as_text(page, watcher, "file")
