@@ -145,3 +145,76 @@ def test_a_word_run_is_scored_for_the_table_inside_its_training_slot(small_text,
         result.poem, job.corpus.text, 16, config.val_fraction, result.val_bits_per_char
     )
     assert result.table_bits_per_char > result.val_bits_per_char  # its unknown words are paid for
+
+
+def wait_in_line(slots: TrainingSlots, holder: str, group: str | None) -> threading.Thread:
+    """``holder`` of ``group`` waits for a slot on a thread of its own."""
+    thread = threading.Thread(
+        target=slots.acquire, args=(holder, threading.Event()), kwargs={"group": group}, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def test_slots_take_turns_by_class_and_no_class_never_cuts_a_lesson():
+    slots = TrainingSlots(2, turn_seconds=0.5)
+    gave_way: list[str] = []
+    for holder in ("stranger 1", "stranger 2"):  # a student in no class took both slots first
+        assert slots.acquire(holder, threading.Event(), give_way=lambda holder=holder: gave_way.append(holder))
+
+    class_a = wait_in_line(slots, "class A", "A")
+    time.sleep(0.2)
+    assert gave_way == [], "nobody gives way before their turn is over"
+    wait_for(lambda: gave_way == ["stranger 1"])  # the longest-running, once it has had its turn
+    time.sleep(0.5)
+    assert gave_way == ["stranger 1"], "one training gives way per waiting class, not every one"
+    slots.release("stranger 1")
+    class_a.join(timeout=5)
+    assert not class_a.is_alive() and slots.busy == 2
+
+    class_b = wait_in_line(slots, "class B", "B")
+    wait_for(lambda: gave_way == ["stranger 1", "stranger 2"])  # B holds none: the stranger's other one goes
+    slots.release("stranger 2")
+    class_b.join(timeout=5)
+    assert not class_b.is_alive()
+
+    stranger = wait_in_line(slots, "stranger 3", None)  # now the stranger waits: the classes keep their slots
+    time.sleep(1.0)
+    assert stranger.is_alive() and slots.place("stranger 3") == (1, None)
+    slots.release("class A")
+    stranger.join(timeout=5)
+    assert not stranger.is_alive() and slots.busy == 2
+
+
+def test_a_class_holding_every_slot_gives_one_to_another_class_and_a_free_slot_goes_to_the_class_with_fewest():
+    slots = TrainingSlots(2, turn_seconds=0.3)
+    gave_way: list[str] = []
+    for holder in ("A 1", "A 2"):
+        assert slots.acquire(holder, threading.Event(), group="A", give_way=lambda h=holder: gave_way.append(h))
+    second_of_a = wait_in_line(slots, "A 3", "A")  # arrived first…
+    time.sleep(0.1)
+    first_of_b = wait_in_line(slots, "B 1", "B")  # …but B holds no slot, so B is served first
+    wait_for(lambda: gave_way == ["A 1"])
+    slots.release("A 1")
+    first_of_b.join(timeout=5)
+    assert not first_of_b.is_alive() and second_of_a.is_alive()
+    time.sleep(0.5)
+    assert gave_way == ["A 1"], "A and B now hold one each: a waiting A makes nobody give way"
+    slots.release("A 2")
+    second_of_a.join(timeout=5)
+    assert not second_of_a.is_alive()
+
+
+def test_a_training_that_gives_way_ends_with_its_best_weights_and_says_why(small_text):
+    slots = TrainingSlots(1, turn_seconds=0.5)
+    stranger = TrainingJob(
+        corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500), slots=slots
+    ).start()
+    wait_for(lambda: stranger.snapshot().batches, 60)
+    lesson = wait_in_line(slots, "a class's training", "ABCDEFGH")
+    assert stranger.join(timeout=60), "the stranger's training must give way"
+    snapshot = stranger.snapshot()
+    assert snapshot.gave_way and not snapshot.abandoned and snapshot.state == "done"
+    assert snapshot.result.stop_reason == "user_stop" and snapshot.result.epochs_run < 500
+    lesson.join(timeout=5)
+    assert not lesson.is_alive() and slots.busy == 1

@@ -137,6 +137,17 @@ def _progress(snapshot: JobSnapshot) -> None:
         st.progress(1.0, text=f"Finished after {len(snapshot.epochs)} epochs in {duration(seconds)}.")
 
 
+def _stopped_because(snapshot: JobSnapshot, epoch: int) -> str:
+    if snapshot.abandoned:
+        return f"Training stopped at epoch {epoch} because no page was watching it for a while; "
+    if snapshot.gave_way:
+        return (
+            f"Training stopped at epoch {epoch} to give another class its turn: the server's training slots "
+            f"were all taken, and this training had had its {SLOTS.turn_seconds:.0f} s; "
+        )
+    return f"You stopped training at epoch {epoch}; "
+
+
 def _patience_dots(used: int, patience: int) -> str:
     return "●" * used + "○" * max(patience - used, 0)
 
@@ -164,12 +175,7 @@ def _early_stopping(snapshot: JobSnapshot) -> None:
             "early_stopping": f"**Early stopping fired**: no improvement for {patience} epochs, so training "
             f"stopped at epoch {last.epoch} and {restored} (held-out loss {result.best_val_loss:.3f}).",
             "time_limit": f"The time limit ended training at epoch {last.epoch}; {kept}",
-            "user_stop": (
-                f"Training stopped at epoch {last.epoch} because no page was watching it for a while; "
-                if snapshot.abandoned
-                else f"You stopped training at epoch {last.epoch}; "
-            )
-            + kept,
+            "user_stop": _stopped_because(snapshot, last.epoch) + kept,
             "max_epochs": f"All {last.epoch} epochs ran; {kept}",
         }
         st.info(

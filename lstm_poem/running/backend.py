@@ -61,6 +61,7 @@ class TrainingRequest:
     train_config: TrainConfig
     init_from: PoemModel | None = None  # fine-tune this model (read only)
     abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS  # seconds without a snapshot; None = never
+    group: str | None = None  # the class that asked first (None: no class); training slots take turns by it
 
 
 class TrainingBackend(Protocol):
@@ -79,6 +80,7 @@ class ThreadBackend:
             request.train_config,
             init_from=request.init_from,
             abandon_after=request.abandon_after,
+            group=request.group,
         ).start()
 
 

@@ -31,19 +31,41 @@ from lstm_poem.training.train_config import TrainConfig
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Turn:
+    """A training holding a slot: its group, when it started and must end at the latest, and how to end it early."""
+
+    group: str | None
+    started: float
+    ends_by: float
+    give_way: Callable[[], None]
+    giving_way: bool = False
+
+
 class TrainingSlots:
-    """A cap on trainings running at once in this process, shared by every user.
+    """A cap on trainings running at once in this process, shared by every user, taken in turns by class.
 
     On a small shared CPU two trainings already split the cores; a tenth would
     make all ten crawl. Later jobs wait in the "queued" state until a slot frees,
-    first come first served, so each can be told its place in the line and a
-    rough wait (every training ends by its time limit at the latest).
+    so each can be told its place in the line and a rough wait (every training
+    ends by its time limit at the latest).
+
+    One public server holds several classes, so the line is not simply first
+    come first served: a free slot goes to the first waiting training of the
+    group (a class's code; None for students in no class) with the fewest
+    trainings running. And when a class waits while another group holds more
+    slots than it does, that group's longest-running training gives way once it
+    has had ``turn_seconds``: it stops at its next batch, keeping its best
+    weights, as if its student had pressed Stop. Students in no class never make
+    a class's training give way, so a stranger with the link cannot hold a
+    lesson's slots; and no training is cut before it has had its turn.
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, turn_seconds: float = limits.MIN_SHRUNK_TRAINING_SECONDS):
         self.size = max(1, size)
-        self._running: dict[object, float] = {}  # holder -> time.monotonic() by which it ends at the latest
-        self._waiting: list[tuple[object, float]] = []  # (holder, its time limit), in order of arrival
+        self.turn_seconds = turn_seconds
+        self._running: dict[object, _Turn] = {}
+        self._waiting: list[tuple[object, float, str | None]] = []  # (holder, time limit, group), by arrival
         self._changed = threading.Condition()
 
     @property
@@ -57,20 +79,25 @@ class TrainingSlots:
         stop: threading.Event,
         give_up: Callable[[], bool] = lambda: False,
         time_limit: float | None = None,
+        group: str | None = None,
+        give_way: Callable[[], None] = lambda: None,
     ) -> bool:
-        """Wait in line for a free slot; give up (False) as soon as ``stop`` is set or ``give_up()`` says so."""
+        """Wait in line for a free slot; give up (False) as soon as ``stop`` is set or ``give_up()`` says so.
+        ``give_way`` is called (once) when the training must end early to let another class have its turn."""
         limit = math.inf if time_limit is None else time_limit
         with self._changed:
-            self._waiting.append((holder, limit))
+            self._waiting.append((holder, limit, group))
             try:
-                while len(self._running) >= self.size or self._waiting[0][0] is not holder:
+                while len(self._running) >= self.size or self._in_order()[0][0] is not holder:
                     if stop.is_set() or give_up():
                         return False
+                    self._ask_for_a_turn(group)
                     self._changed.wait(0.2)
-                self._running[holder] = time.monotonic() + limit
+                now = time.monotonic()
+                self._running[holder] = _Turn(group, now, now + limit, give_way)
                 return True
             finally:
-                self._waiting = [(other, limit) for other, limit in self._waiting if other is not holder]
+                self._waiting = [waiting for waiting in self._waiting if waiting[0] is not holder]
                 self._changed.notify_all()
 
     def release(self, holder: object) -> None:
@@ -78,12 +105,39 @@ class TrainingSlots:
             self._running.pop(holder, None)
             self._changed.notify_all()
 
+    def _holding(self, group: str | None) -> int:
+        """Slots ``group`` holds, not counting trainings already giving way."""
+        return sum(1 for turn in self._running.values() if turn.group == group and not turn.giving_way)
+
+    def _in_order(self) -> list[tuple[object, float, str | None]]:
+        """The waiting trainings in the order they will get slots: fewest running in their group first,
+        then by arrival (a stable sort)."""
+        return sorted(self._waiting, key=lambda waiting: self._holding(waiting[2]))
+
+    def _ask_for_a_turn(self, group: str | None) -> None:
+        """No slot is free for a training of class ``group``: the longest-running training that has had its
+        turn, of a group holding more slots, gives way (one at a time)."""
+        if group is None or len(self._running) < self.size:
+            return
+        if any(turn.giving_way for turn in self._running.values()):
+            return  # a slot is about to free: one at a time, and the free slot goes to the class with fewest
+        mine, now = self._holding(group), time.monotonic()
+        ready = [
+            turn
+            for turn in self._running.values()
+            if not turn.giving_way and now - turn.started >= self.turn_seconds and self._holding(turn.group) > mine
+        ]
+        if ready:
+            turn = min(ready, key=lambda turn: turn.started)
+            turn.giving_way = True
+            turn.give_way()
+
     def place(self, holder: object) -> tuple[int, float | None] | None:
         """Where a waiting holder stands: (1-based place in line, the longest it should wait in seconds,
         or None when some training ahead has no time limit); None when it is not waiting."""
         with self._changed:
             ahead = []
-            for other, limit in self._waiting:
+            for other, limit, _ in self._in_order():
                 if other is holder:
                     break
                 ahead.append(limit)
@@ -91,7 +145,8 @@ class TrainingSlots:
                 return None
             now = time.monotonic()
             # Slots free up when trainings end; each one ahead in line then holds the slot it takes.
-            frees = [max(end - now, 0.0) for end in self._running.values()] + [0.0] * (self.size - len(self._running))
+            frees = [max(turn.ends_by - now, 0.0) for turn in self._running.values()]
+            frees += [0.0] * (self.size - len(self._running))
             heapq.heapify(frees)
             for limit in ahead:
                 heapq.heappush(frees, heapq.heappop(frees) + limit)
@@ -117,6 +172,7 @@ class JobSnapshot:
     elapsed: float
     stop_requested: bool
     abandoned: bool  # stopped because nobody looked at it for a while (its tab was closed)
+    gave_way: bool  # stopped after its turn so that another class's waiting training could start
     queue_place: tuple[int, float | None] | None  # while queued: place in line, longest wait (s) if known
     model_config: ModelConfig
     train_config: TrainConfig
@@ -168,6 +224,7 @@ class TrainingJob:
         slots: TrainingSlots = SLOTS,
         init_from: PoemModel | None = None,
         abandon_after: float | None = limits.ABANDONED_TRAINING_SECONDS,
+        group: str | None = None,
     ):
         self.corpus = corpus
         self.slots = slots
@@ -187,6 +244,8 @@ class TrainingJob:
         self.abandon_after = abandon_after
         self._last_seen = time.monotonic()
         self._abandoned = False
+        self.group = group  # whose turn it takes in the slots: a class's code, or None for no class
+        self._gave_way = False
         self._thread = threading.Thread(target=self._run, name="lstm-poem-training", daemon=True)
 
     def start(self) -> TrainingJob:
@@ -216,6 +275,11 @@ class TrainingJob:
             self._stop.set()
         return self._abandoned
 
+    def _give_way(self) -> None:
+        """Called by the slots: end after the current batch, keeping the best weights, for another class."""
+        self._gave_way = True
+        self._stop.set()
+
     def _cluster_cpus(self) -> int | None:
         return None
 
@@ -235,6 +299,7 @@ class TrainingJob:
                 elapsed=end - self._started if self._started else 0.0,
                 stop_requested=self._stop.is_set(),
                 abandoned=self._abandoned,
+                gave_way=self._gave_way,
                 queue_place=self.slots.place(self) if self._state == "queued" else None,
                 model_config=self.model_config,
                 train_config=self.train_config,
@@ -255,7 +320,10 @@ class TrainingJob:
     def _run(self) -> None:
         with self._lock:
             self._state = "queued"
-        if not self.slots.acquire(self, self._stop, self._nobody_watching, self.train_config.time_limit):
+        acquired = self.slots.acquire(
+            self, self._stop, self._nobody_watching, self.train_config.time_limit, self.group, self._give_way
+        )
+        if not acquired:
             self._finish("cancelled", error="Stopped before it started.")
             return
         with self._lock:

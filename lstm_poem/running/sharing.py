@@ -289,6 +289,7 @@ class TrainingRegistry:
                 else f"{waiting} trainings were waiting, so it trains for at most {limit:.0f} s."
             )
         self._count += 1
+        request = replace(request, group=group)  # whose turn its slot counts in (TrainingSlots)
         shared = SharedTraining(key, self._backend().submit(request), time.time(), self._count, time_note=note)
         self._trainings[key] = shared
         return shared
