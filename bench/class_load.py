@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import students as browser_students
+from bench.cgroups import BROWSERS_CPU, browsers_cpu_group
 from bench.served_app import CHROMIUM_ARGS, CLOCK_TICKS, ServedApp, niced_chromium, served_app  # noqa: E402
 
 # After a class, wait longer than the server's collection interval (ui/memory.py) before reading its memory.
@@ -155,9 +156,14 @@ async def run(
 
     report: dict = {"streamlit_post_script_gc": post_script_gc, "browser_nice": browser_nice}
     # The environment overrides .streamlit/config.toml, so the old behaviour can be measured beside the new.
-    with served_app(SEPARATE_TRAININGS | {"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app:
+    with (
+        served_app(SEPARATE_TRAININGS | {"STREAMLIT_RUNNER_POST_SCRIPT_GC": str(post_script_gc).lower()}) as app,
+        contextlib.ExitStack() as stack,
+    ):
+        browsers_group = browsers_cpu_group(stack)
+        report["browsers_cpu_shares"] = BROWSERS_CPU[1] if browsers_group else None
         async with async_playwright() as playwright:
-            launcher = niced_chromium(app.log.parent, browser_nice)
+            launcher = niced_chromium(app.log.parent, browser_nice, browsers_group)
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
             first = await browser_students.new_student(browser, app)
             report["cold_first_poems_s"] = round(await browser_students.open_generate(first), 2)
@@ -194,9 +200,9 @@ async def run_hostile(tabs: int, browser_nice: int) -> dict:
     from bench.hostile_client import hostile_client
     from lstm_poem import limits
 
-    with served_app({}) as app:
+    with served_app({}) as app, contextlib.ExitStack() as stack:
         async with async_playwright() as playwright:
-            launcher = niced_chromium(app.log.parent, browser_nice)
+            launcher = niced_chromium(app.log.parent, browser_nice, browsers_cpu_group(stack))
             browser = await playwright.chromium.launch(executable_path=launcher, args=CHROMIUM_ARGS)
             report = await hostile_client(browser, app, tabs, limits.MAX_SESSION_MODELS + 1)
             await browser.close()

@@ -66,7 +66,9 @@ def largest_bundles(count: int) -> list[Path]:
     ]
     # float16 weights take 2 bytes each; a little room is left for the zip's and JSON's own bytes
     fits = [
-        c for c in fits if 2 * c.parameter_count(tokenizer.vocab_size) < 0.98 * limits.MAX_BUNDLE_BYTES
+        c
+        for c in fits
+        if 2 * c.parameter_count(tokenizer.vocab_size) < 0.98 * limits.MAX_BUNDLE_BYTES
         and c.parameter_count(tokenizer.vocab_size) <= limits.MAX_PARAMETERS
     ]
     config = max(fits, key=lambda c: c.parameter_count(tokenizer.vocab_size))

@@ -35,7 +35,15 @@ from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from bench.cgroups import CPU_ROOT, MemoryCgroup, cpu_cgroup, cpu_limit_cgroup, memory_cgroup, unavailable
+from bench.cgroups import (
+    BROWSERS_CPU,
+    CPU_ROOT,
+    MemoryCgroup,
+    browsers_cpu_group,
+    cpu_limit_cgroup,
+    memory_cgroup,
+    unavailable,
+)
 from bench.served_app import CHROMIUM_ARGS, ServedApp, niced_chromium, served_app
 from bench.students import (
     FINISHED,
@@ -51,9 +59,6 @@ from lstm_poem.text.corpus import catalog, corpus_from_text
 from lstm_poem.training.presets import PRESETS
 
 COMMUNITY_CLOUD_BYTES = int(2.7 * 2**30)
-# cpu.shares: a quarter of the server's 1024. At a sixteenth, thirty pages beside two trainings could not even
-# draw a finished training's summary within 90 s.
-BROWSERS_CPU = ("lstm-poem-class-browsers", 256)
 LEARNED_WITHIN = 0.05  # nats per token of the same training alone
 BOARD_SECONDS = 30.0  # how long thirty pages sit on the class board for its cost
 SUMMARY_TIMEOUT_MS = 90_000  # the summary follows the outcome by one page run
@@ -356,7 +361,7 @@ async def run_class(
     report["server_cpus"] = server_cpus if why_not is None else None
     async with async_playwright() as playwright, contextlib.AsyncExitStack() as stack:
         # The students' computers: a small CPU share where a group can be made, a high niceness anyway.
-        browsers_group = None if unavailable(CPU_ROOT) else stack.enter_context(cpu_cgroup(*BROWSERS_CPU))
+        browsers_group = browsers_cpu_group(stack)
         report["browsers_cpu_shares"] = BROWSERS_CPU[1] if browsers_group else None
         # Started before any server, so that a cold start is timed from the server's first instruction.
         with tempfile.TemporaryDirectory() as folder:
