@@ -23,6 +23,7 @@ this machine takes only the CPU the server leaves. It prints a JSON report;
     python bench/class_load.py [--students 8] [--trainers 2] [--burst 12]
     python bench/class_load.py --class-of 30 [--join-seconds 60] [--server-cpus 0.5]   # a whole class (whole_class.py)
     python bench/class_load.py --hostile [--tabs 10]   # what the budgets refuse one client (bench/hostile_client.py)
+    python bench/class_load.py --two-classes 15 [--join-seconds 60] [--tabs 10]   # two classes and a hostile client
 """
 
 from __future__ import annotations
@@ -234,7 +235,13 @@ def main() -> None:
     )
     parser.add_argument("--alone-from", help="with --class-of: reuse the alone losses of an earlier report")
     parser.add_argument("--hostile", action="store_true", help="instead: one hostile client (bench/hostile_client.py)")
-    parser.add_argument("--tabs", type=int, default=10, help="with --hostile: the tabs it opens")
+    parser.add_argument("--tabs", type=int, default=10, help="with --hostile or --two-classes: the hostile tabs")
+    parser.add_argument(
+        "--two-classes",
+        type=int,
+        metavar="N",
+        help="instead: two classes of N, alone and then together beside the hostile client (bench/two_classes.py)",
+    )
     parser.add_argument(
         "--server-cpus", type=float, help="with --class-of: cap the server at this many cores (e.g. 1 or 0.5)"
     )
@@ -242,6 +249,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.hostile:
         report = asyncio.run(run_hostile(args.tabs, args.browser_nice))
+    elif args.two_classes:
+        from bench.two_classes import run_two_classes
+
+        report = asyncio.run(run_two_classes(args.two_classes, args.join_seconds, args.browser_nice, args.tabs))
     elif args.class_of:
         from bench.whole_class import run_class
 

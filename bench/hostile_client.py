@@ -7,7 +7,8 @@ is deduplicated), then asks for the longest training it may, each with another
 random seed so no two are joined into one. It reports what it was refused or
 had taken away: models dropped from a tab to stay in its budget, trainings
 refused by the queue's length limit, and time limits shortened by a long queue.
-It does not wait for any training: it cancels them all before it leaves.
+It does not wait for any training: it cancels them all before it leaves (beside
+classes, it keeps them until the classes are done: ``bench/two_classes.py``).
 
 The largest model file is the widest LSTM within ``MAX_PARAMETERS`` whose
 bundle fits ``MAX_BUNDLE_BYTES``, stored as float16; it is built once, untrained
@@ -79,7 +80,16 @@ def largest_bundles(count: int) -> list[Path]:
     return paths
 
 
-async def hostile_client(browser, app: ServedApp, tabs: int, uploads_per_tab: int) -> dict:
+async def hostile_client(
+    browser,
+    app: ServedApp,
+    tabs: int,
+    uploads_per_tab: int,
+    queued: asyncio.Event | None = None,
+    keep_until: asyncio.Event | None = None,
+) -> dict:
+    """Upload, queue, then cancel everything. ``queued`` is set once every training is asked for; with
+    ``keep_until`` the tabs stay open (their trainings watched, running or waiting) until it is set."""
     from lstm_poem import limits
     from lstm_poem.files.bundle import load_bundle
 
@@ -95,6 +105,10 @@ async def hostile_client(browser, app: ServedApp, tabs: int, uploads_per_tab: in
         await asyncio.gather(*(_upload_all(page, bundles, report) for page in pages))
         for seed, page in enumerate(pages, 1):  # one after another, so the queue's answer is each one's own
             await _queue_longest_training(page, seed, limits.MAX_TRAINING_SECONDS, report)
+        if queued is not None:
+            queued.set()
+        if keep_until is not None:
+            await keep_until.wait()
         for page in pages:
             cancel = page.get_by_role("button", name="Cancel")
             if await cancel.is_enabled():
@@ -112,7 +126,7 @@ async def _upload_all(page, bundles: list[Path], report: HostileReport) -> None:
         await page.locator("input[type=file]").set_input_files(str(bundle))
         report.uploads += 1
         error = page.get_by_test_id("stAlertContentError")
-        shown = page.get_by_test_id("stSidebar").get_by_text(f"{bundle.name} (uploaded)")
+        shown = page.get_by_test_id("stSidebar").get_by_text(bundle.name, exact=True)
         await shown.or_(error).first.wait_for()
         if await error.count():
             report.uploads_refused.append(await error.first.inner_text())

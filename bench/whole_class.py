@@ -271,6 +271,73 @@ def waits(results: list[StudentResult]) -> dict:
     }
 
 
+async def start_class(teacher) -> str:
+    """The teacher presses Start a class on the start page, then puts the Class board on the projector (polling all
+    along); the class's code."""
+    await teacher.get_by_role("button", name="Start a class").click()
+    code = (await teacher.locator(".class-code").inner_text()).strip()
+    nav = teacher.get_by_test_id("stSidebarNavItems")
+    await nav.get_by_role("link", name="Class board", exact=True).click()
+    return code
+
+
+async def teach(browser, app: ServedApp, choices: list[Choice], join_seconds: float, folder: Path, code: str):
+    """The students of class ``code`` join within ``join_seconds``, train and write; their :class:`Classroom`."""
+    room = Classroom(folder, len(choices), asyncio.Event(), [], [], code=code)
+    spacing = join_seconds / max(len(choices) - 1, 1)
+    try:
+        await asyncio.gather(*(student(browser, app, c, i * spacing, room) for i, c in enumerate(choices)))
+    except BaseException:  # keep what the server said: its folder goes with it
+        kept_log = Path(tempfile.gettempdir()) / f"class-server-{int(time.time())}.log"
+        shutil.copyfile(app.log, kept_log)
+        print(f"the server's log is kept in {kept_log}", flush=True)
+        raise
+    return room
+
+
+def summary(room: Classroom, baseline: dict[str, float] | None) -> dict:
+    """Waits, first poems, slider times, each training's losses (and whether it learned), what went wrong."""
+    results, during = room.results, room.slider_times
+    report = waits(results)
+    report["students"] = len(results)
+    report["first_poems"] = {
+        "median_s": round(statistics.median(r.first_poems_s for r in results), 2),
+        "worst_s": round(max(r.first_poems_s for r in results), 2),
+    }
+    report["slider_to_poem_while_class_trains"] = (
+        {"median_s": round(statistics.median(during), 2), "worst_s": round(max(during), 2), "n": len(during)}
+        if during
+        else None
+    )
+    report["trainings"] = {}
+    for result in results:
+        row = report["trainings"].setdefault(result.choice, {"students": 0, "losses": [], "stopped_by": []})
+        row["students"] += 1
+        row["losses"].append(result.best_val_loss)
+        row["stopped_by"].append(result.stopped_by)
+    for label, row in report["trainings"].items():
+        row["losses"] = sorted(set(row["losses"]))
+        row["stopped_by"] = sorted(set(row["stopped_by"]))
+        if baseline is not None:
+            row["alone"] = round(baseline[label], 3)
+            row["learned"] = all(abs(loss - baseline[label]) <= LEARNED_WITHIN for loss in row["losses"])
+    report["exceptions_shown"] = sum(r.exceptions for r in results)
+    report["problems"] = [r.problem for r in results if r.problem]
+    report["slider_timeouts"] = room.slider_timeouts
+    return report
+
+
+def cgroup_report(group: MemoryCgroup | None) -> dict | None:
+    if group is None:
+        return None
+    return {"limit_mb": round(group.limit_mb()), "peak_mb": round(group.peak_mb(), 1), "failcnt": group.failcnt()}
+
+
+def server_cgroups(group: MemoryCgroup | None, cpu_procs: Path | None) -> dict:
+    """:func:`served_app`'s arguments that start the server inside ``group`` (and the CPU group ``cpu_procs``)."""
+    return {"cgroup_procs": group.procs if group else None, "more_cgroup_procs": (cpu_procs,) if cpu_procs else ()}
+
+
 async def one_phase(
     browser,
     choices: list[Choice],
@@ -280,60 +347,17 @@ async def one_phase(
     cpu_procs: Path | None = None,
 ) -> dict:
     started = time.monotonic()
-    cgroups = {"cgroup_procs": group.procs if group else None, "more_cgroup_procs": (cpu_procs,) if cpu_procs else ()}
-    with served_app(**cgroups) as app, tempfile.TemporaryDirectory() as folder:
+    with served_app(**server_cgroups(group, cpu_procs)) as app, tempfile.TemporaryDirectory() as folder:
         report, teacher = await cold_start(browser, started, app)
-        await teacher.get_by_role("button", name="Start a class").click()
-        code = (await teacher.locator(".class-code").inner_text()).strip()
-        nav = teacher.get_by_test_id("stSidebarNavItems")
-        await nav.get_by_role("link", name="Class board", exact=True).click()  # the projector, polling all along
-        room = Classroom(Path(folder), len(choices), asyncio.Event(), [], [], code=code)
-        spacing = join_seconds / max(len(choices) - 1, 1)
-        try:
-            await asyncio.gather(*(student(browser, app, c, i * spacing, room) for i, c in enumerate(choices)))
-        except BaseException:  # keep what the server said: its folder goes with it
-            kept_log = Path(tempfile.gettempdir()) / f"class-server-{int(time.time())}.log"
-            shutil.copyfile(app.log, kept_log)
-            print(f"the server's log is kept in {kept_log}", flush=True)
-            raise
-        results, during = room.results, room.slider_times
-        last_press = max(r.pressed for r in results)
-        report |= waits(results)
-        report["students"] = len(results)
-        report["first_poems"] = {
-            "median_s": round(statistics.median(r.first_poems_s for r in results), 2),
-            "worst_s": round(max(r.first_poems_s for r in results), 2),
-        }
-        report["slider_to_poem_while_class_trains"] = (
-            {"median_s": round(statistics.median(during), 2), "worst_s": round(max(during), 2), "n": len(during)}
-            if during
-            else None
-        )
-        report["trainings"] = {}
-        for result in results:
-            row = report["trainings"].setdefault(result.choice, {"students": 0, "losses": [], "stopped_by": []})
-            row["students"] += 1
-            row["losses"].append(result.best_val_loss)
-            row["stopped_by"].append(result.stopped_by)
-        for label, row in report["trainings"].items():
-            row["losses"] = sorted(set(row["losses"]))
-            row["stopped_by"] = sorted(set(row["stopped_by"]))
-            if baseline is not None:
-                row["alone"] = round(baseline[label], 3)
-                row["learned"] = all(abs(loss - baseline[label]) <= LEARNED_WITHIN for loss in row["losses"])
-        report["exceptions_shown"] = sum(r.exceptions for r in results)
-        report["problems"] = [r.problem for r in results if r.problem]
-        report["slider_timeouts"] = room.slider_timeouts
+        code = await start_class(teacher)
+        room = await teach(browser, app, choices, join_seconds, Path(folder), code)
+        report |= summary(room, baseline)
         report["exceptions_on_the_board"] = await teacher.get_by_test_id("stException").count()
         report["board"] = await board_cost(browser, app, len(choices), code)
         report["server_log_tracebacks"] = app.log.read_text().count("Traceback")
         if group is not None:
-            report["cgroup"] = {
-                "limit_mb": round(group.limit_mb()),
-                "peak_mb": round(group.peak_mb(), 1),
-                "failcnt": group.failcnt(),
-            }
-        report["last_press_at_s"] = round(last_press - started, 1)
+            report["cgroup"] = cgroup_report(group)
+        report["last_press_at_s"] = round(max(r.pressed for r in room.results) - started, 1)
         await teacher.context.close()
     return report
 

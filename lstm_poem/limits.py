@@ -49,6 +49,10 @@ MAX_QUEUED_TRAININGS = _env_int("MAX_QUEUED_TRAININGS", 10)
 # so the last in line still waits minutes, not hours.
 QUEUE_SHRINKS_AFTER = _env_int("QUEUE_SHRINKS_AFTER", 4)
 MIN_SHRUNK_TRAINING_SECONDS = _env_int("MIN_SHRUNK_TRAINING_SECONDS", 60)
+# When every slot is taken and a class waits, a training of a group holding more slots gives way after its turn:
+# a minute for a class's, less for a training in no class (lstm_poem/running/job.py, TrainingSlots).
+CLASS_TURN_SECONDS = _env_int("CLASS_TURN_SECONDS", 60)
+STRANGER_TURN_SECONDS = _env_int("STRANGER_TURN_SECONDS", 15)
 # Finished trainings the server keeps for classmates to join, by the memory of their models (newest kept first).
 MAX_KEPT_TRAINING_BYTES = _env_int("MAX_KEPT_TRAINING_BYTES", 200_000_000)
 # Models one session keeps (trained or uploaded; the least recently used is dropped first), and their memory.

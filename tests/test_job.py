@@ -157,7 +157,7 @@ def wait_in_line(slots: TrainingSlots, holder: str, group: str | None) -> thread
 
 
 def test_slots_take_turns_by_class_and_no_class_never_cuts_a_lesson():
-    slots = TrainingSlots(2, turn_seconds=0.5)
+    slots = TrainingSlots(2, turn_seconds=0.5, stranger_turn_seconds=0.5)
     gave_way: list[str] = []
     for holder in ("stranger 1", "stranger 2"):  # a student in no class took both slots first
         assert slots.acquire(holder, threading.Event(), give_way=lambda holder=holder: gave_way.append(holder))
@@ -206,7 +206,7 @@ def test_a_class_holding_every_slot_gives_one_to_another_class_and_a_free_slot_g
 
 
 def test_a_training_that_gives_way_ends_with_its_best_weights_and_says_why(small_text):
-    slots = TrainingSlots(1, turn_seconds=0.5)
+    slots = TrainingSlots(1, stranger_turn_seconds=0.5)
     stranger = TrainingJob(
         corpus_from_text(small_text), tiny_model_config(), tiny_train_config(epochs=500), slots=slots
     ).start()

@@ -142,8 +142,8 @@ def _stopped_because(snapshot: JobSnapshot, epoch: int) -> str:
         return f"Training stopped at epoch {epoch} because no page was watching it for a while; "
     if snapshot.gave_way:
         return (
-            f"Training stopped at epoch {epoch} to give another class its turn: the server's training slots "
-            f"were all taken, and this training had had its {SLOTS.turn_seconds:.0f} s; "
+            f"Training stopped at epoch {epoch} to give a class its turn: every training slot of the server "
+            "was taken, and this training had had its share; "
         )
     return f"You stopped training at epoch {epoch}; "
 

@@ -55,15 +55,22 @@ class TrainingSlots:
     group (a class's code; None for students in no class) with the fewest
     trainings running. And when a class waits while another group holds more
     slots than it does, that group's longest-running training gives way once it
-    has had ``turn_seconds``: it stops at its next batch, keeping its best
-    weights, as if its student had pressed Stop. Students in no class never make
-    a class's training give way, so a stranger with the link cannot hold a
-    lesson's slots; and no training is cut before it has had its turn.
+    has had its turn: it stops at its next batch, keeping its best weights, as
+    if its student had pressed Stop. A class's turn is ``turn_seconds``; a
+    training of students in no class has a shorter one, ``stranger_turn_seconds``
+    (a few epochs of a small model), and never makes a class's training give
+    way: a stranger with the link cannot hold a lesson's slots.
     """
 
-    def __init__(self, size: int, turn_seconds: float = limits.MIN_SHRUNK_TRAINING_SECONDS):
+    def __init__(
+        self,
+        size: int,
+        turn_seconds: float = limits.CLASS_TURN_SECONDS,
+        stranger_turn_seconds: float = limits.STRANGER_TURN_SECONDS,
+    ):
         self.size = max(1, size)
         self.turn_seconds = turn_seconds
+        self.stranger_turn_seconds = stranger_turn_seconds
         self._running: dict[object, _Turn] = {}
         self._waiting: list[tuple[object, float, str | None]] = []  # (holder, time limit, group), by arrival
         self._changed = threading.Condition()
@@ -105,6 +112,10 @@ class TrainingSlots:
             self._running.pop(holder, None)
             self._changed.notify_all()
 
+    def turn(self, group: str | None) -> float:
+        """Seconds a training of ``group`` runs before it can be asked to give way."""
+        return self.turn_seconds if group is not None else self.stranger_turn_seconds
+
     def _holding(self, group: str | None) -> int:
         """Slots ``group`` holds, not counting trainings already giving way."""
         return sum(1 for turn in self._running.values() if turn.group == group and not turn.giving_way)
@@ -125,7 +136,7 @@ class TrainingSlots:
         ready = [
             turn
             for turn in self._running.values()
-            if not turn.giving_way and now - turn.started >= self.turn_seconds and self._holding(turn.group) > mine
+            if not turn.giving_way and now - turn.started >= self.turn(turn.group) and self._holding(turn.group) > mine
         ]
         if ready:
             turn = min(ready, key=lambda turn: turn.started)
