@@ -54,9 +54,12 @@ def test_latex_and_directive_signs_are_escaped():
     assert plain(":red[x]") == r"\:red\[x\]"
 
 
-def test_right_to_left_and_zero_width_characters_are_dropped():
+def test_right_to_left_and_zero_width_characters_are_dropped_but_joiners_stay():
     assert plain("poem\u202etxt.exe") == r"poemtxt\.exe"
-    assert plain("a\u200bb\u200cc\u200dd\u2060e\ufefff\u2066g\u2069") == "abcdefg"
+    assert plain("a\u200bb\u2060c\ufeffd\u2066e\u2069f\u200eg") == "abcdefg"
+    # Persian "I don't want" is spelt with a zero-width non-joiner; a family emoji with joiners
+    assert plain("نمی\u200cخواهم") == "نمی\u200cخواهم"
+    assert plain("\U0001f469\u200d\U0001f467") == "\U0001f469\u200d\U0001f467"
 
 
 def test_line_breaks_and_runs_of_spaces_become_one_space():

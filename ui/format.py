@@ -8,6 +8,8 @@ import re
 # no link or image (!, [, ]), heading (#), list (-, +, 1.), quote (>), table (|), emphasis (*, _, ~),
 # code (`), HTML tag or entity (<, &), LaTeX ($) or Streamlit directive (:red[…]) can start from it.
 _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+# Zero-width non-joiner and joiner: format characters that are part of how words are spelt in many scripts.
+_JOINERS = "\u200c\u200d"
 
 
 def plain(value: object) -> str:
@@ -17,9 +19,10 @@ def plain(value: object) -> str:
     Markup characters are escaped, so the text reads exactly as typed; line breaks and runs of
     spaces become one space (a line that starts with ``#`` or four spaces can't start a block);
     invisible format characters (right-to-left overrides, zero-width spaces) are dropped, so a name
-    can't hide or reorder the text around it.
+    can't hide or reorder the text around it. The two joiners stay: Persian, the Indic scripts and
+    emoji need them to spell a word (نمی‌خواهم, क्‍ष), and they neither hide nor reorder anything.
     """
-    visible = "".join(ch if ch.isprintable() or ch.isspace() else "" for ch in str(value))
+    visible = "".join(ch if ch.isprintable() or ch.isspace() or ch in _JOINERS else "" for ch in str(value))
     return _MARKUP.sub(r"\\\1", " ".join(visible.split()))
 
 
