@@ -147,13 +147,18 @@ def strip_gutenberg(text: str) -> tuple[str, bool]:
     return text, stripped
 
 
+# Unicode's control codes (category Cc: C0, DEL and C1) but the five that lay out text. One regular expression
+# pass: the copy check reads an 18 MB training text on a cold server, where a loop over its characters took 4 s.
+_CONTROL_CODES = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _binary_reason(data: bytes, text: str) -> str | None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             return f"This file looks like {what}, not plain text."
     if "\x00" in text:
         return "This file contains NUL bytes, so it is binary data, not plain text."
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    controls = len(text) - len(_CONTROL_CODES.sub("", text))
     if controls > max(3, 0.01 * len(text)):
         return "This file is mostly control codes, so it is binary data, not plain text."
     return None
