@@ -8,9 +8,10 @@ from lstm_poem.measuring.poem_stats import poem_stats
 from lstm_poem.network.generate import PrimeError
 from lstm_poem.network.model import token_name
 from lstm_poem.teaching.confidence import confidence_html
+from lstm_poem.teaching.copying import CopyReport
 from lstm_poem.teaching.odds_charts import next_token_chart
 from ui import memo
-from ui.column_models import compare_models_toggle, pick_column_models, write_columns
+from ui.column_models import Column, compare_models_toggle, pick_column_models, write_columns
 from ui.copy_marks import check_poem, marked_html, show_copy_caption
 from ui.format import percent, plain
 from ui.model_picker import pick_model
@@ -47,21 +48,36 @@ except PrimeError as err:
 
 warn_unknown(list(dict.fromkeys(piece for poem in written for piece in poem.unknown)))
 
+
+def poem_html(poem: Column, copied: CopyReport | None) -> str:
+    sample = poem.sample
+    body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
+    seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
+    return f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{body}</div>'
+
+
+drawn = []
 for column, poem in zip(columns, written):
     sample, unit = poem.sample, token_name(poem.entry.poem.config.level)
     with column:
         st.markdown(f"##### T = {sample.temperature:g}" + (f" · {plain(poem.entry.name)}" if poem.own_model else ""))
-        copied = check_poem(poem.entry, poem.prime, sample.text)
-        body = confidence_html(sample.pieces, sample.probs) if shade else marked_html(sample.text, copied)
-        seed_html = f'<span style="color: #888">{html.escape(poem.prime)}</span>'
-        st.html(f'<div dir="auto" style="{POEM_STYLE}">{seed_html}{body}</div>')
+        poem_box = st.empty()
+        poem_box.html(poem_html(poem, None))
         stats = poem_stats(sample.text, poem.entry.vocabulary)
         st.caption(
             f"log-probability {sample.mean_logprob:.2f} per {unit} · perplexity {sample.perplexity:.1f} · "
             f"real words {percent(stats.real_word_share)} · repetition {percent(stats.repetition)}"
         )
-        show_copy_caption(copied)
+        drawn.append((poem, poem_box, st.empty()))
 st.caption(f"{len(written)} poems in {seconds:.2f} s.")
+# The copy marks come second: a training text is indexed once per server, which takes seconds on a cold one,
+# and the poems are on the page meanwhile. Checking against a built index takes about a millisecond.
+for poem, poem_box, caption_box in drawn:
+    copied = check_poem(poem.entry, poem.prime, poem.sample.text)
+    if not shade:
+        poem_box.html(poem_html(poem, copied))
+    with caption_box.container():
+        show_copy_caption(copied)
 
 with st.expander("What do these numbers mean?"):
     st.markdown(
