@@ -58,6 +58,9 @@ MAX_KEPT_TRAINING_BYTES = _env_int("MAX_KEPT_TRAINING_BYTES", 200_000_000)
 # Models one session keeps (trained or uploaded; the least recently used is dropped first), and their memory.
 MAX_SESSION_MODELS = _env_int("MAX_SESSION_MODELS", 8)
 MAX_SESSION_MODEL_BYTES = _env_int("MAX_SESSION_MODEL_BYTES", 100_000_000)
+# Memory of every session's own models together, which an uploaded model file may not push past (ten tabs of one
+# client each keeping one of the largest files took a server past Community Cloud's 2.7 GB; bench/two_classes.py).
+MAX_SERVER_MODEL_BYTES = _env_int("MAX_SERVER_MODEL_BYTES", 600_000_000)
 # Memory of the copy check's indexes of texts trained on in sessions (a text leaves once no session uses it).
 MAX_COPY_CACHE_BYTES = _env_int("MAX_COPY_CACHE_BYTES", 100_000_000)
 # 1: students asking for exactly the same training share one (lstm_poem/running/sharing.py); 0: each trains their own.

@@ -112,3 +112,21 @@ def ray_cluster():
             import ray
 
             ray.shutdown()
+
+
+def pytest_collection_modifyitems(config, items):
+    """For pytest-xdist's ``--dist loadgroup`` (``./run test`` runs two workers): a test that uses a fixture
+    made once per module (a served app, a browser, a trained model) goes to the worker that runs the rest of
+    its module, so that fixture is made once; every test on the Ray cluster goes to one worker, so one
+    cluster starts. The others are shared out one by one."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if "ray_cluster" in item.fixturenames:
+            group = "ray cluster"
+        elif any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs):
+            group = item.nodeid.split("::")[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -127,3 +127,29 @@ def test_the_generate_page_removes_a_model_and_the_sidebar_names_the_ones_droppe
     button(at, "Remove this model").click().run()
     assert not at.exception and at.session_state["models"] == {}
     assert all(b.label != "Remove this model" for b in at.button)  # a pretrained model is current now
+
+
+def test_an_upload_that_would_take_the_servers_models_past_their_budget_is_refused_until_room_is_made(
+    session, good_bytes, monkeypatch
+):
+    import streamlit
+
+    from lstm_poem import limits
+    from lstm_poem.files.bundle import BundleError
+
+    first_tab, second_tab = {}, {}
+    before = session.server_model_bytes()  # models of other tests' sessions still alive, if any
+    monkeypatch.setattr(streamlit, "session_state", first_tab)
+    kept = session.add_uploaded_model(good_bytes, "first.zip").nbytes
+    assert session.server_model_bytes() == before + kept
+    # room for the first tab's model and not quite for another file's worst case (2 bytes a file byte)
+    monkeypatch.setattr(limits, "MAX_SERVER_MODEL_BYTES", before + kept + 2 * len(good_bytes) - 1)
+    monkeypatch.setattr(streamlit, "session_state", second_tab)
+    with pytest.raises(BundleError, match="already keeps .* of models for its other students"):
+        session.add_uploaded_model(good_bytes, "second.zip")
+    assert session.models() == {}, "a refused upload changes nothing"
+
+    first_tab.clear()  # the first tab closed: its session's models went with it
+    gc.collect()
+    assert session.server_model_bytes() == before
+    assert session.add_uploaded_model(good_bytes, "second.zip").name == "second.zip"

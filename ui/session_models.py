@@ -8,7 +8,10 @@ Pages read and change them only through these functions.
 
 A session keeps at most ``limits.MAX_SESSION_MODELS`` models of its own, in
 at most ``limits.MAX_SESSION_MODEL_BYTES``: past either, the least recently
-used go (their names are kept to say so), and a student can remove one.
+used go (their names are kept to say so), and a student can remove one. And the
+whole server's sessions together: an uploaded file that would take their models
+past ``limits.MAX_SERVER_MODEL_BYTES`` is refused, and uploads are read one at
+a time, since reading one briefly takes several times its size.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import weakref
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,10 +32,12 @@ from lstm_poem import limits
 from lstm_poem.files.pretrained import PretrainedModel, pretrained_catalog
 from lstm_poem.network.model import PoemModel
 from ui import memory
+from ui.format import size
 
 PRETRAINED_PREFIX = "pretrained-"
 _GENERATOR_LOCK = threading.Lock()
 _LOAD_LOCK = threading.Lock()  # a shared pretrained model is read once, however many sessions ask at once
+_UPLOAD_LOCK = threading.Lock()  # one uploaded file is read at a time, for the whole server
 log = logging.getLogger(__name__)
 
 
@@ -157,10 +163,22 @@ def select_model(key: str) -> None:
         own[key] = own.pop(key)
 
 
+@st.cache_resource(show_spinner=False)
+def _every_sessions_models() -> weakref.WeakValueDictionary:
+    """Every session's own models, for the server's budget: a model leaves it with the last session holding it."""
+    return weakref.WeakValueDictionary()
+
+
+def server_model_bytes() -> int:
+    """Memory of the models every session of this server keeps of its own."""
+    return sum(entry.nbytes for entry in list(_every_sessions_models().values()))
+
+
 def add_model(entry: ModelEntry) -> ModelEntry:
     """Register a model (once per key) and make it the current one; beyond the session's budget the least
     recently used others are dropped, and :func:`take_dropped_names` says which."""
     entry = models().setdefault(entry.key, entry)
+    _every_sessions_models()[id(entry)] = entry
     select_model(entry.key)
     _keep_within_budget(keep=entry.key)
     return entry
@@ -168,6 +186,16 @@ def add_model(entry: ModelEntry) -> ModelEntry:
 
 def kept_bytes() -> int:
     return sum(entry.nbytes for entry in models().values())
+
+
+def _own_bytes_with(new_bytes: int) -> int:
+    """This session's bytes once a model of ``new_bytes`` joins and the least recently used leave for its budget."""
+    sizes = [entry.nbytes for entry in models().values()]  # least recently used first
+    while sizes and (
+        len(sizes) + 1 > limits.MAX_SESSION_MODELS or sum(sizes) + new_bytes > limits.MAX_SESSION_MODEL_BYTES
+    ):
+        sizes.pop(0)
+    return sum(sizes) + new_bytes
 
 
 def _keep_within_budget(keep: str) -> None:
@@ -194,11 +222,20 @@ def remove_model(key: str) -> None:
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
     """Load a bundle someone uploaded (raises BundleError for anything that is not one)."""
-    from lstm_poem.files.bundle import load_bundle
+    from lstm_poem.files.bundle import BundleError, load_bundle
 
     key = "upload-" + hashlib.sha256(data).hexdigest()[:16]
     if key in models():
         select_model(key)
         return models()[key]
-    poem = load_bundle(data)
-    return add_model(ModelEntry(key, file_name, "uploaded", poem))  # the picker adds "(uploaded)"
+    weights = 2 * len(data)  # at most: a float16 file holds 2 bytes a weight, which become 4 in memory
+    with _UPLOAD_LOCK:
+        others = server_model_bytes() - kept_bytes()
+        if others + _own_bytes_with(weights) > limits.MAX_SERVER_MODEL_BYTES:
+            raise BundleError(
+                f"This server already keeps {size(others)} of models for its other students, near its "
+                f"{size(limits.MAX_SERVER_MODEL_BYTES)}, and this file would need up to {size(weights)} more. "
+                "Try a smaller model, or again in a few minutes."
+            )
+        poem = load_bundle(data)
+        return add_model(ModelEntry(key, file_name, "uploaded", poem))  # the picker adds "(uploaded)"
