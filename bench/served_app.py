@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -144,3 +145,7 @@ def served_app(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+                if "Traceback" in log.read_text(errors="replace"):  # the folder goes: keep what went wrong
+                    kept = Path(tempfile.gettempdir()) / f"lstm-poem-server-{port}-{int(time.time())}.log"
+                    shutil.copyfile(log, kept)
+                    print(f"the server logged a traceback; its log is kept in {kept}", flush=True)

@@ -222,20 +222,29 @@ def remove_model(key: str) -> None:
 
 def add_uploaded_model(data: bytes, file_name: str) -> ModelEntry:
     """Load a bundle someone uploaded (raises BundleError for anything that is not one)."""
-    from lstm_poem.files.bundle import BundleError, load_bundle
+    from lstm_poem.files.bundle import load_bundle
 
     key = "upload-" + hashlib.sha256(data).hexdigest()[:16]
     if key in models():
         select_model(key)
         return models()[key]
-    weights = 2 * len(data)  # at most: a float16 file holds 2 bytes a weight, which become 4 in memory
     with _UPLOAD_LOCK:
-        others = server_model_bytes() - kept_bytes()
-        if others + _own_bytes_with(weights) > limits.MAX_SERVER_MODEL_BYTES:
-            raise BundleError(
-                f"This server already keeps {size(others)} of models for its other students, near its "
-                f"{size(limits.MAX_SERVER_MODEL_BYTES)}, and this file would need up to {size(weights)} more. "
-                "Try a smaller model, or again in a few minutes."
-            )
+        # Before reading: a float16 file's weights take twice its size in memory (a compressed one more, so the
+        # model read is measured again below).
+        _check_server_room(2 * len(data))
         poem = load_bundle(data)
+        _check_server_room(poem.weight_bytes)
         return add_model(ModelEntry(key, file_name, "uploaded", poem))  # the picker adds "(uploaded)"
+
+
+def _check_server_room(new_bytes: int) -> None:
+    """Raise BundleError when a model of ``new_bytes`` would take every session's models past the server's budget."""
+    from lstm_poem.files.bundle import BundleError
+
+    others = server_model_bytes() - kept_bytes()
+    if others + _own_bytes_with(new_bytes) > limits.MAX_SERVER_MODEL_BYTES:
+        raise BundleError(
+            f"This server already keeps {size(others)} of models for its other students, near its "
+            f"{size(limits.MAX_SERVER_MODEL_BYTES)}, and this model needs {size(new_bytes)} more. "
+            "Try a smaller model, or again in a few minutes."
+        )
