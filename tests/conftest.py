@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,20 @@ def pytest_collection_modifyitems(config, items):
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(autouse=True)
+def _alone_or_beside_others(request):
+    """Under pytest-xdist, a test marked ``alone`` (it compares trainings run at once with one run alone, so it
+    needs both cores) waits until no other worker runs a test, and holds them off while it runs: a lock file
+    the workers share, taken exclusively by it and shared by every other test."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    lock = Path(tempfile.gettempdir()) / f"lstm-poem-tests-{os.getppid()}.lock"  # the workers' one parent
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if request.node.get_closest_marker("alone") else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

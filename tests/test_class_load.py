@@ -68,6 +68,7 @@ async def alone_then_two_at_once():
     return alone, together
 
 
+@pytest.mark.alone
 def test_two_trainings_watched_by_polling_pages_keep_up_with_one_alone():
     if not Path("/proc/stat").is_file():
         pytest.skip("needs Linux /proc to see whether the machine is idle")
