@@ -19,6 +19,7 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("sh") is None, reason="./run is a POSIX script")
 
+PYTEST = "-m pytest -n 2 --dist loadgroup"  # the two workers ./run test always asks for
 SKIPPED = "requirements unchanged since the last install: skipping pip"
 # What the script needs from PATH; a PATH of just these has no apt-get, no sudo and no Python.
 TOOLS = ["sh", "cat", "rm", "id", "dirname", "env"]
@@ -90,10 +91,10 @@ def test_test_installs_the_dev_requirements_and_passes_pytest_its_options(checko
     assert first.returncode == 0, first.stderr
     assert commands == [
         "-m pip install --disable-pip-version-check -r requirements-dev.txt -e .",
-        "-m pytest -m not slow -q",
+        f"{PYTEST} -m not slow -q",
     ]
     _, commands = run(checkout, "test")
-    assert commands == ["-m pytest"]
+    assert commands == [PYTEST]
 
 
 def test_a_changed_or_new_requirements_file_installs_again(checkout):
@@ -138,7 +139,7 @@ def test_without_chromium_or_apt_the_browser_tests_are_skipped_with_the_reason(c
     result, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=str(tmp_path / "no-chromium"), PATH=path)
     assert result.returncode == 0, result.stderr
     assert "no chromium (no apt-get on this machine): the browser tests will be skipped" in result.stderr
-    assert commands[-1] == "-m pytest"
+    assert commands[-1] == PYTEST
     again, _ = run(checkout, "test", LSTM_POEM_CHROMIUM=str(tmp_path / "no-chromium"), PATH=path)
     assert "rm .venv/.chromium-not-installed to try again" in again.stderr
 
@@ -153,13 +154,13 @@ def test_as_root_with_apt_it_installs_chromium_and_a_failure_is_not_retried(chec
     assert commands[1:] == [
         "apt-get update -qq",
         "apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core",
-        "-m pytest",
+        PYTEST,
     ]
     failed, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=no_chromium, PATH=path, APT_FAILS="100")
-    assert failed.returncode == 0 and commands == ["apt-get update -qq", "-m pytest"]
+    assert failed.returncode == 0 and commands == ["apt-get update -qq", PYTEST]
     assert "no chromium (apt-get install chromium failed): the browser tests will be skipped" in failed.stderr
     _, commands = run(checkout, "test", LSTM_POEM_CHROMIUM=no_chromium, PATH=path)
-    assert commands == ["-m pytest"]  # not tried again until the marker is removed
+    assert commands == [PYTEST]  # not tried again until the marker is removed
 
 
 def test_a_broken_environment_is_named_and_left_alone(checkout):
