@@ -25,7 +25,7 @@ if entry.about:
     st.caption(entry.about)
 
 compare = compare_models_toggle()
-token = token_name(entry.poem.config.level)
+token = token_name(entry.config.level)
 sampling = pick_sampling(length_of=token, shading=True)
 prime, temperatures, seed, shared_noise = sampling.prime, sampling.temperatures, sampling.seed, sampling.shared_noise
 length, shade, columns = sampling.length, sampling.shade, sampling.columns
@@ -35,11 +35,11 @@ try:
     # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
     with st.spinner("Writing…"):
         written, seconds = write_columns(column_entries, entry, prime, temperatures, length, seed, shared_noise)
-        generator = entry.generator()
+        writer = entry.writer()
         shared = entry.source == "pretrained"  # the same odds for every student: worked out once per server
         odds_chart = memo.remembered(
             ("odds chart", entry.key, prime, tuple(temperatures)),
-            lambda: next_token_chart(generator.next_token_odds(prime, temperatures), token).to_dict(),
+            lambda: next_token_chart(writer.next_token_odds(prime, temperatures), token).to_dict(),
             shared,
         )
 except PrimeError as err:
@@ -58,7 +58,7 @@ def poem_html(poem: Column, copied: CopyReport | None) -> str:
 
 drawn = []
 for column, poem in zip(columns, written):
-    sample, unit = poem.sample, token_name(poem.entry.poem.config.level)
+    sample, unit = poem.sample, token_name(poem.entry.config.level)
     with column:
         st.markdown(f"##### T = {sample.temperature:g}" + (f" · {plain(poem.entry.name)}" if poem.own_model else ""))
         poem_box = st.empty()

@@ -18,7 +18,7 @@ entry = pick_model()
 text = st.text_area(
     "Text to read, one character at a time", key=memo.kept("inside_text", DEFAULT_TEXT), height=130, max_chars=2000
 )
-transformer = entry.poem.config.is_transformer
+transformer = entry.config.is_transformer
 try:
     result = (attention_view.current_attention if transformer else inside_view.current_trace)(entry, text)
 except ValueError as err:
@@ -41,7 +41,7 @@ else:
         ["The cell, explained", "Gates at work", "Next-character odds", "Watch it learn"]
     )
     with explained:
-        inside_view.explain_cell(entry.poem.config.cell, result)
+        inside_view.explain_cell(entry.config.cell, result)
     with gates:
         inside_view.gates_at_work(result)
 with odds:

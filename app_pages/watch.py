@@ -11,7 +11,7 @@ from ui.sampling_controls import pick_sampling, warn_unknown
 
 st.title("Watch it write")
 entry = pick_model()
-token = token_name(entry.poem.config.level)
+token = token_name(entry.config.level)
 st.caption(
     "The same model, seed text, temperatures and random seed as the Generate page: twenty steps here write "
     f"exactly the poems Generate writes with a length of twenty {token}s."

@@ -123,7 +123,7 @@ def test_with_only_the_repository_a_pretrained_models_copied_lines_are_marked(tm
             raise AssertionError("the copy check read the network, not only the texts")
 
         # A fresh entry of its own: the server's shared one may have been read by an earlier test.
-        frost = session_models.ModelEntry(shipped.key, shipped.name, "pretrained", None, load=never_read)
+        frost = session_models.ModelEntry(shipped.key, shipped.name, "pretrained", None, read=never_read)
         prime = "Two roads\n"
         written = (
             noise(40, 1)

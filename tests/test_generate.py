@@ -3,13 +3,20 @@ import pytest
 
 from lstm_poem.checks import ConfigError
 from lstm_poem.network.generate import PrimeError
+from lstm_poem.network.numpy_writer import RecurrentWriter
 from lstm_poem.network.sampling import entropy_bits, scale_by_temperature
 
 PRIME = "The miller hung a lantern out\n"
 
 
-def test_one_sample_per_temperature_with_probabilities(generator):
-    result = generator.generate(PRIME, [0.0, 0.5, 1.0, 1.5], length=50, seed=1)
+@pytest.fixture(params=["compiled graph", "numpy"])
+def writer(request, generator, trained):
+    """Both ways of writing a recurrent model's poems: every behaviour below holds for each."""
+    return generator if request.param == "compiled graph" else RecurrentWriter.from_poem(trained.poem)
+
+
+def test_one_sample_per_temperature_with_probabilities(writer):
+    result = writer.generate(PRIME, [0.0, 0.5, 1.0, 1.5], length=50, seed=1)
     assert [s.temperature for s in result.samples] == [0.0, 0.5, 1.0, 1.5]
     for sample in result.samples:
         assert len(sample.pieces) == len(sample.probs) == 50
@@ -21,32 +28,32 @@ def test_one_sample_per_temperature_with_probabilities(generator):
     assert result.samples[0].mean_logprob > result.samples[3].mean_logprob
 
 
-def test_same_seed_same_text_and_greedy_ignores_seed(generator):
-    a = generator.generate(PRIME, [0.0, 1.0], length=60, seed=5)
-    b = generator.generate(PRIME, [0.0, 1.0], length=60, seed=5)
-    c = generator.generate(PRIME, [0.0, 1.0], length=60, seed=6)
+def test_same_seed_same_text_and_greedy_ignores_seed(writer):
+    a = writer.generate(PRIME, [0.0, 1.0], length=60, seed=5)
+    b = writer.generate(PRIME, [0.0, 1.0], length=60, seed=5)
+    c = writer.generate(PRIME, [0.0, 1.0], length=60, seed=6)
     assert [s.text for s in a.samples] == [s.text for s in b.samples]
     assert a.samples[0].text == c.samples[0].text
     assert a.samples[1].text != c.samples[1].text
 
 
-def test_shared_noise_makes_each_column_independent_of_the_others(generator):
-    alone = generator.generate(PRIME, [0.8], length=80, seed=3).samples[0].text
-    together = generator.generate(PRIME, [0.3, 0.8, 1.4], length=80, seed=3).samples[1].text
+def test_shared_noise_makes_each_column_independent_of_the_others(writer):
+    alone = writer.generate(PRIME, [0.8], length=80, seed=3).samples[0].text
+    together = writer.generate(PRIME, [0.3, 0.8, 1.4], length=80, seed=3).samples[1].text
     assert alone == together
     # With shared noise, equal temperatures give equal poems; independent noise does not.
-    shared = generator.generate(PRIME, [1.0, 1.0], length=80, seed=3).samples
-    independent = generator.generate(PRIME, [1.0, 1.0], length=80, seed=3, shared_noise=False).samples
+    shared = writer.generate(PRIME, [1.0, 1.0], length=80, seed=3).samples
+    independent = writer.generate(PRIME, [1.0, 1.0], length=80, seed=3, shared_noise=False).samples
     assert shared[0].text == shared[1].text
     assert independent[0].text != independent[1].text
 
 
-def test_top_k_one_is_greedy_and_top_p_restricts(generator):
-    greedy = generator.generate(PRIME, [0.0], length=40).samples[0].text
-    assert generator.generate(PRIME, [1.5], length=40, top_k=1).samples[0].text == greedy
-    assert generator.generate(PRIME, [1.5], length=40, top_p=0.01).samples[0].text == greedy
-    wide = generator.generate(PRIME, [1.5], length=200, top_p=0.9, seed=2).samples[0]
-    narrow = generator.generate(PRIME, [1.5], length=200, top_k=3, seed=2).samples[0]
+def test_top_k_one_is_greedy_and_top_p_restricts(writer):
+    greedy = writer.generate(PRIME, [0.0], length=40).samples[0].text
+    assert writer.generate(PRIME, [1.5], length=40, top_k=1).samples[0].text == greedy
+    assert writer.generate(PRIME, [1.5], length=40, top_p=0.01).samples[0].text == greedy
+    wide = writer.generate(PRIME, [1.5], length=200, top_p=0.9, seed=2).samples[0]
+    narrow = writer.generate(PRIME, [1.5], length=200, top_k=3, seed=2).samples[0]
     assert wide.text != narrow.text
 
 
@@ -58,37 +65,37 @@ def test_graph_is_traced_once_for_any_length_and_count(generator):
     assert generator._sample_graph.experimental_get_tracing_count() == before
 
 
-def test_unknown_seed_characters_are_reported_not_fatal(generator):
-    result = generator.generate("The 🌊 miller§", [0.5], length=5)
+def test_unknown_seed_characters_are_reported_not_fatal(writer):
+    result = writer.generate("The 🌊 miller§", [0.5], length=5)
     assert result.unknown == ["🌊", "§"]
     assert result.prime == "The  miller"
 
 
-def test_seed_of_only_unknown_characters_is_a_clear_error(generator):
+def test_seed_of_only_unknown_characters_is_a_clear_error(writer):
     with pytest.raises(PrimeError, match="None of the seed"):
-        generator.generate("🌊🌊§§", [0.5], length=5)
+        writer.generate("🌊🌊§§", [0.5], length=5)
 
 
-def test_empty_seed_starts_a_new_poem(generator):
-    result = generator.generate("", [0.0], length=5)
+def test_empty_seed_starts_a_new_poem(writer):
+    result = writer.generate("", [0.0], length=5)
     assert result.prime == "\n" and len(result.samples[0].pieces) == 5
 
 
-def test_long_seed_is_capped(generator):
-    result = generator.generate("the mill " * 2000, [0.5], length=5)
+def test_long_seed_is_capped(writer):
+    result = writer.generate("the mill " * 2000, [0.5], length=5)
     assert len(result.prime) <= 2000
 
 
 @pytest.mark.parametrize(
     "kwargs", [{"temperatures": []}, {"temperatures": [-1.0]}, {"length": 0}, {"length": 10**7}, {"top_p": 0.0}]
 )
-def test_invalid_sampling_settings(generator, kwargs):
+def test_invalid_sampling_settings(writer, kwargs):
     with pytest.raises(ConfigError):
-        generator.generate(PRIME, **{"temperatures": [1.0], **kwargs})
+        writer.generate(PRIME, **{"temperatures": [1.0], **kwargs})
 
 
-def test_next_token_odds_flatten_with_temperature(generator):
-    odds = generator.next_token_odds(PRIME, [0.0, 0.5, 1.0, 2.0], top_n=5)
+def test_next_token_odds_flatten_with_temperature(writer):
+    odds = writer.next_token_odds(PRIME, [0.0, 0.5, 1.0, 2.0], top_n=5)
     assert odds.probs.shape == (4, 5) and len(odds.labels) == 5
     np.testing.assert_allclose(odds.probs.sum(axis=1) + odds.other, 1.0)
     assert odds.probs[0, 0] == 1.0 and odds.entropy_bits[0] == 0.0

@@ -34,7 +34,7 @@ def current_attention(entry: session_models.ModelEntry, text: str) -> AttentionM
 
 
 def explain_attention(entry: session_models.ModelEntry) -> None:
-    config = entry.poem.config
+    config = entry.config
     st.markdown(
         f"This model is a **Transformer**, the kind of network GPT is built from: {config.layers} blocks of "
         f"{config.heads} attention heads, {config.units} numbers per character, reading at most "

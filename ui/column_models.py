@@ -53,7 +53,7 @@ def pick_column_models(columns: list[Any], page_entry: session_models.ModelEntry
 
 def tokens_for(entry: session_models.ModelEntry, length: int, page_level: str) -> int:
     """The page's length, in the column model's own tokens (words or characters)."""
-    level = entry.poem.config.level
+    level = entry.config.level
     if level == page_level:
         return length
     return max(1, length // CHARS_PER_WORD) if level == "word" else length * CHARS_PER_WORD
@@ -74,14 +74,14 @@ def write_columns(
         groups.setdefault(entry.key, []).append(index)
     written: dict[int, Column] = {}
     seconds = 0.0
-    page_level = page_entry.poem.config.level
+    page_level = page_entry.config.level
     for indexes in groups.values():
         entry = entries[indexes[0]]
         temps = [temperatures[i] for i in indexes]
         tokens = tokens_for(entry, length, page_level)
         generation = memo.remembered(
             ("poems", entry.key, prime, tuple(temps), tokens, seed, shared_noise),
-            partial(entry.generator().generate, prime, temps, length=tokens, seed=seed, shared_noise=shared_noise),
+            partial(entry.writer().generate, prime, temps, length=tokens, seed=seed, shared_noise=shared_noise),
             entry.source == "pretrained",  # the same poems for every student: written once per server
         )
         seconds += generation.seconds

@@ -65,7 +65,7 @@ def example_poems(seed: int) -> tuple[str, Generation] | None:
     entry = next(iter(entries.values()))  # the catalog's first: the one the Generate page opens with
     generation = memo.remembered(
         ("example poems", entry.key, seed),
-        lambda: entry.generator().generate(DEFAULT_SEED, TEMPERATURES, length=LENGTH, seed=seed),
+        lambda: entry.writer().generate(DEFAULT_SEED, TEMPERATURES, length=LENGTH, seed=seed),
         shared=True,
     )
     return entry.name, generation

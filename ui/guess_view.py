@@ -38,7 +38,7 @@ def game_model() -> session_models.ModelEntry | None:
     models = session_models.pretrained_models()
     if PREFERRED_MODEL in models:
         return models[PREFERRED_MODEL]
-    return next((entry for entry in models.values() if entry.poem.config.level == "char"), None)
+    return next((entry for entry in models.values() if entry.config.level == "char"), None)
 
 
 def model_odds(entry: session_models.ModelEntry, line: GameLine) -> list[ModelGuess]:

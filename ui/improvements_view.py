@@ -35,7 +35,7 @@ def live_poem(row: Row, prime: str, temperature: float, seed: int) -> str:
     def write() -> str:
         length = poem_length(entry.poem, POEM_CHARS)
         try:
-            generation = entry.generator().generate(prime, [temperature], length=length, seed=seed)
+            generation = entry.writer().generate(prime, [temperature], length=length, seed=seed)
         except PrimeError as err:
             return f"({err})"
         return generation.samples[0].text

@@ -145,7 +145,7 @@ def _default_quantity(names: list[str]) -> str:
 
 
 def next_character_odds(entry: session_models.ModelEntry, result: Trace | AttentionMap) -> None:
-    token = token_name(entry.poem.config.level)
+    token = token_name(entry.config.level)
     # Mid-word by default, where the odds are most instructive.
     last = len(result.pieces)
     position = st.slider(f"After {token}", 1, last, value=min(14, last), key="inside_position")

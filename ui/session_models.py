@@ -24,19 +24,24 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from lstm_poem import limits
+from lstm_poem.files.bundle import BundleContents, build_poem
 from lstm_poem.files.pretrained import PretrainedModel, pretrained_catalog
-from lstm_poem.network.model import PoemModel
+from lstm_poem.network.model import ModelConfig, PoemModel
 from ui import memory
 from ui.format import size
 
+if TYPE_CHECKING:
+    from lstm_poem.network.generate import Generator
+    from lstm_poem.network.numpy_writer import RecurrentWriter
+
 PRETRAINED_PREFIX = "pretrained-"
 _GENERATOR_LOCK = threading.Lock()
-_LOAD_LOCK = threading.Lock()  # a shared pretrained model is read once, however many sessions ask at once
+_LOAD_LOCK = threading.RLock()  # a shared pretrained model is read once, however many sessions ask at once
 _UPLOAD_LOCK = threading.Lock()  # one uploaded file is read at a time, for the whole server
 log = logging.getLogger(__name__)
 
@@ -48,25 +53,47 @@ class ModelEntry:
     key: str
     name: str
     source: str  # where it came from, in words
-    _poem: PoemModel | None = field(repr=False)  # None until ``load`` has read it
+    _poem: PoemModel | None = field(repr=False)  # None until built from ``read``'s file
     about: str = ""  # how it was made, when that is worth telling (pretrained models)
-    load: Callable[[], PoemModel] | None = field(default=None, repr=False)  # reads the network on first use
+    read: Callable[[], BundleContents] | None = field(default=None, repr=False)  # reads the file on first use
+    _contents: BundleContents | None = field(default=None, repr=False)
     _bundle: bytes | None = field(default=None, repr=False)
     _generator: Any = field(default=None, repr=False)
+    _writer: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self._poem is None and self.load is None:
-            raise TypeError("a ModelEntry needs a model or a way to load one")
+        if self._poem is None and self.read is None:
+            raise TypeError("a ModelEntry needs a model or a way to read one")
+
+    @property
+    def contents(self) -> BundleContents:
+        """The file's checked parts, read the first time they are needed (no TensorFlow)."""
+        if self._contents is None:
+            with _LOAD_LOCK:
+                if self._contents is None:
+                    self._contents = self.read()
+                    memory.freeze_long_lived()  # it lives as long as the server: later collections skip it
+        return self._contents
 
     @property
     def poem(self) -> PoemModel:
-        """The network, tokenizer and facts; read from the model's file the first time (that starts TensorFlow)."""
+        """The Keras network, tokenizer and facts; built the first time a page needs the network (that starts
+        TensorFlow). Writing poems does not need it: see :meth:`writer`."""
         if self._poem is None:
+            contents = self.contents
             with _LOAD_LOCK:
                 if self._poem is None:
-                    self._poem = self.load()
-                    memory.freeze_long_lived()  # it lives as long as the server: later collections skip it
+                    self._poem = build_poem(contents)
+                    memory.freeze_long_lived()
         return self._poem
+
+    @property
+    def config(self) -> ModelConfig:
+        return self._poem.config if self._poem is not None else self.contents.config
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self._poem.info if self._poem is not None else self.contents.info
 
     @property
     def nbytes(self) -> int:
@@ -75,17 +102,17 @@ class ModelEntry:
 
     @property
     def corpus_name(self) -> str:
-        return str(self.poem.info.get("corpus", {}).get("name", "unknown"))
+        return str(self.info.get("corpus", {}).get("name", "unknown"))
 
     @property
     def best_val_loss(self) -> float | None:
-        value = self.poem.info.get("metrics", {}).get("best_val_loss")
+        value = self.info.get("metrics", {}).get("best_val_loss")
         return float(value) if isinstance(value, int | float) else None
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """The training text's words, built once (up to 20,000 of them)."""
-        return frozenset(self.poem.info.get("corpus", {}).get("words", []))
+        return frozenset(self.info.get("corpus", {}).get("words", []))
 
     def bundle(self) -> bytes:
         """The model as a downloadable file (built once)."""
@@ -95,14 +122,25 @@ class ModelEntry:
             self._bundle = bundle_bytes(self.poem)
         return self._bundle
 
-    def generator(self):
-        """The model's sampler (built once: its compiled graph makes later poems fast)."""
+    def generator(self) -> Generator:
+        """The model's compiled sampler, for stepping a token at a time (built once: later calls are fast)."""
         from lstm_poem.network.generate import Generator
 
         with _GENERATOR_LOCK:  # a pretrained model is shared: two sessions must not both compile it
             if self._generator is None:
                 self._generator = Generator(self.poem)
         return self._generator
+
+    def writer(self) -> RecurrentWriter | Generator:
+        """What writes this model's poems. A pretrained recurrent model writes with NumPy straight from its file,
+        so a cold server's first poems need no TensorFlow (lstm_poem/network/numpy_writer.py); a model built
+        here, or a Transformer, writes with its compiled sampler."""
+        if self.read is None or self.config.is_transformer:
+            return self.generator()
+        with _GENERATOR_LOCK:
+            if self._writer is None:
+                self._writer = self.contents.writer()
+        return self._writer
 
 
 def models() -> dict[str, ModelEntry]:
@@ -128,7 +166,7 @@ def _pretrained_entry(item: PretrainedModel) -> ModelEntry:
         f"Pretrained: {item.description} Held-out loss {item.held_out_loss:.3f} nats per character on "
         f"{item.held_out} (trained {item.trained_on}; the command is in pretrained/catalog.json)."
     )
-    return ModelEntry(PRETRAINED_PREFIX + item.name, item.title, "pretrained", None, about=about, load=item.load)
+    return ModelEntry(PRETRAINED_PREFIX + item.name, item.title, "pretrained", None, about=about, read=item.read)
 
 
 def _whole(item: PretrainedModel) -> bool:

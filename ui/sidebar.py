@@ -19,7 +19,7 @@ def show_sidebar() -> None:
         if entry is None:
             st.caption("None chosen yet: the Generate page starts with a pretrained model, or train your own.")
         else:
-            config = entry.poem.config
+            config = entry.config
             lines = [
                 f"**{plain(entry.name)}**",
                 f"Corpus: {plain(entry.corpus_name)}",

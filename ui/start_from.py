@@ -42,7 +42,7 @@ def pick_start() -> Start:
     base = session_models.available_models().get(choice)
     if base is None:
         return Start()
-    config = base.poem.config
+    config = base.config
     st.caption(
         f"Fine-tuning keeps the base's network ({network_name(config)}) and vocabulary, and trains at learning "
         f"rate {FINE_TUNE_LEARNING_RATE:g} (Custom can change it) so it adapts without forgetting what it knows. "

@@ -145,12 +145,11 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_generate(args: argparse.Namespace) -> dict[str, Any]:
-    from lstm_poem.files.bundle import load_bundle
-    from lstm_poem.network.generate import Generator
+    from lstm_poem.files.bundle import read_bundle
 
     start = time.perf_counter()
-    poem = load_bundle(args.model)
-    generation = Generator(poem).generate(
+    # A recurrent model writes with NumPy: this command then never imports TensorFlow (docs/cli.md).
+    generation = read_bundle(args.model).writer().generate(
         args.prime,
         args.temperatures,
         length=args.length,

@@ -17,8 +17,9 @@ import platform
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,9 +35,13 @@ from lstm_poem.files.bundle_checks import (
     read_weight_arrays,
 )
 from lstm_poem.network.model import ModelConfig, PoemModel, build_model
+from lstm_poem.network.numpy_writer import RecurrentWriter
 from lstm_poem.text.tokenizer import Tokenizer
 
-__all__ = ["BundleError", "bundle_bytes", "load_bundle", "save_bundle"]
+if TYPE_CHECKING:
+    from lstm_poem.network.generate import Generator
+
+__all__ = ["BundleContents", "BundleError", "bundle_bytes", "build_poem", "load_bundle", "read_bundle", "save_bundle"]
 
 FORMAT = "lstm-poem-bundle"
 FORMAT_VERSION = 1
@@ -88,8 +93,27 @@ def save_bundle(poem: PoemModel, path: str | Path, weight_dtype: str = "float32"
     return path
 
 
-def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
-    """Read a bundle from a path, bytes or an open binary file; raise :class:`BundleError`."""
+@dataclass(frozen=True)
+class BundleContents:
+    """A bundle's checked parts, before any network is built (reading them needs no TensorFlow)."""
+
+    config: ModelConfig
+    tokenizer: Tokenizer
+    info: dict[str, Any]
+    weights: list[np.ndarray]  # float32, in Keras's order (ModelConfig.weight_shapes)
+
+    def writer(self) -> RecurrentWriter | Generator:
+        """What writes this model's poems: NumPy for a recurrent network, at once and without TensorFlow
+        (:mod:`lstm_poem.network.numpy_writer`); a Transformer's compiled sampler otherwise."""
+        if self.config.is_transformer:
+            from lstm_poem.network.generate import Generator
+
+            return Generator(build_poem(self))
+        return RecurrentWriter(self.config, self.tokenizer, self.weights)
+
+
+def read_bundle(source: str | Path | bytes | IO[bytes]) -> BundleContents:
+    """Read and check a bundle from a path, bytes or an open binary file; raise :class:`BundleError`."""
     data = _read_source(source)
     check_member_count(data, "archive")
     try:
@@ -112,11 +136,21 @@ def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
         weights = read_weight_arrays(_read_member(archive, _WEIGHTS_NAME, max_weights_bytes(shapes)), shapes)
     if not all(np.isfinite(w).all() for w in weights):
         raise BundleError("The model file's weights contain values that are not finite numbers.")
-    network = build_model(config, tokenizer.vocab_size)
-    if [tuple(v.shape) for v in network.weights] != shapes:  # weight_shapes() must follow Keras
+    return BundleContents(config, tokenizer, info, weights)
+
+
+def build_poem(contents: BundleContents) -> PoemModel:
+    """The Keras network of a bundle read by :func:`read_bundle`, with its weights in (this starts TensorFlow)."""
+    network = build_model(contents.config, contents.tokenizer.vocab_size)
+    if [tuple(v.shape) for v in network.weights] != [w.shape for w in contents.weights]:  # as weight_shapes() says
         raise BundleError("The model file's weights do not fit the model it describes.")
-    network.set_weights(weights)
-    return PoemModel(network=network, tokenizer=tokenizer, config=config, info=info)
+    network.set_weights(contents.weights)
+    return PoemModel(network=network, tokenizer=contents.tokenizer, config=contents.config, info=contents.info)
+
+
+def load_bundle(source: str | Path | bytes | IO[bytes]) -> PoemModel:
+    """Read a bundle and build its network; raise :class:`BundleError`."""
+    return build_poem(read_bundle(source))
 
 
 def _read_source(source: str | Path | bytes | IO[bytes]) -> bytes:

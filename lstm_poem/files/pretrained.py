@@ -11,8 +11,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_poem.network.model import PoemModel
+
+if TYPE_CHECKING:
+    from lstm_poem.files.bundle import BundleContents
 
 # LSTM_POEM_PRETRAINED_DIR points elsewhere, e.g. at a trimmed catalog (bench/app_footprint.py compares one model
 # with all of them).
@@ -39,6 +43,12 @@ class PretrainedModel:
         from lstm_poem.files.bundle import load_bundle
 
         return load_bundle(self.path)
+
+    def read(self) -> BundleContents:
+        """The bundle's checked parts without building a network (no TensorFlow)."""
+        from lstm_poem.files.bundle import read_bundle
+
+        return read_bundle(self.path)
 
 
 def pretrained_catalog(directory: Path | None = None) -> list[PretrainedModel]:

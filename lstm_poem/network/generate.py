@@ -216,19 +216,8 @@ class Generator:
     # ----- public API -----
 
     def encode_prime(self, prime: str) -> tuple[list[int], list[str]]:
-        """Token ids of the seed (unknown pieces skipped, capped to the last few
-        thousand tokens) and the unknown pieces. An empty seed starts at a newline."""
-        tokenizer = self.poem.tokenizer
-        encoded = tokenizer.encode(prime, skip_unknown=True)
-        ids = encoded.ids[-limits.MAX_PRIME_TOKENS :]
-        if not ids:
-            if prime.strip():
-                shown = ", ".join(repr(u) for u in encoded.unknown[:10])
-                raise PrimeError(f"None of the seed occurs in the training text (unknown: {shown}). Try other words.")
-            if "\n" not in tokenizer.index:
-                raise PrimeError("Type a few words to start the poem.")
-            ids = [tokenizer.index["\n"]]
-        return ids, encoded.unknown
+        """See :func:`encode_prime`."""
+        return encode_prime(self.poem.tokenizer, prime)
 
     def generate(
         self,
@@ -253,24 +242,8 @@ class Generator:
             np.float32(top_p),
             np.bool_(shared_noise),
         )
-        tokenizer = self.poem.tokenizer
-        samples = []
-        for temperature, row, row_logp in zip(temperatures, tokens.numpy(), logps.numpy()):
-            # Decoded after the prime, so word-level spacing and quotes continue it correctly.
-            pieces = tokenizer.pieces(prime_ids + row.tolist())[len(prime_ids) :]
-            samples.append(
-                Sample(
-                    temperature=float(temperature),
-                    text="".join(pieces),
-                    pieces=pieces,
-                    probs=np.exp(row_logp).astype(float).tolist(),
-                )
-            )
-        return Generation(
-            prime=tokenizer.decode(prime_ids),
-            samples=samples,
-            unknown=unknown,
-            seconds=time.perf_counter() - start,
+        return generation_from(
+            self.poem.tokenizer, prime_ids, unknown, temperatures, tokens.numpy(), logps.numpy(), start
         )
 
     def start(self, prime_ids: Sequence[int], batch: int):
@@ -293,6 +266,51 @@ class Generator:
         prime_ids, _ = self.encode_prime(prime)
         logits, _ = self._prime_graph(np.asarray(prime_ids, np.int32))
         return odds_from_logits(logits.numpy()[0], self.poem.tokenizer, temperatures, top_n)
+
+
+def encode_prime(tokenizer: Tokenizer, prime: str) -> tuple[list[int], list[str]]:
+    """Token ids of the seed (unknown pieces skipped, capped to the last few thousand tokens) and the
+    unknown pieces. An empty seed starts at a newline."""
+    encoded = tokenizer.encode(prime, skip_unknown=True)
+    ids = encoded.ids[-limits.MAX_PRIME_TOKENS :]
+    if not ids:
+        if prime.strip():
+            shown = ", ".join(repr(u) for u in encoded.unknown[:10])
+            raise PrimeError(f"None of the seed occurs in the training text (unknown: {shown}). Try other words.")
+        if "\n" not in tokenizer.index:
+            raise PrimeError("Type a few words to start the poem.")
+        ids = [tokenizer.index["\n"]]
+    return ids, encoded.unknown
+
+
+def generation_from(
+    tokenizer: Tokenizer,
+    prime_ids: list[int],
+    unknown: list[str],
+    temperatures: Sequence[float],
+    tokens: np.ndarray,
+    logps: np.ndarray,
+    started: float,
+) -> Generation:
+    """The poems of sampled ``tokens`` [temperature, step] with their log-probabilities, as a Generation."""
+    samples = []
+    for temperature, row, row_logp in zip(temperatures, tokens, logps):
+        # Decoded after the prime, so word-level spacing and quotes continue it correctly.
+        pieces = tokenizer.pieces(prime_ids + row.tolist())[len(prime_ids) :]
+        samples.append(
+            Sample(
+                temperature=float(temperature),
+                text="".join(pieces),
+                pieces=pieces,
+                probs=np.exp(row_logp).astype(float).tolist(),
+            )
+        )
+    return Generation(
+        prime=tokenizer.decode(prime_ids),
+        samples=samples,
+        unknown=unknown,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def odds_from_logits(
