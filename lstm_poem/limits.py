@@ -84,7 +84,15 @@ def set_tensorflow_defaults() -> None:
     single runner the process's trainings queue for it and share barely more than
     one core (docs/classroom.md, "A class at once"). Values already set in the
     environment win.
+
+    NumPy's matrix products get one thread too: they write the pretrained models' poems
+    (lstm_poem/network/numpy_writer.py), a few thousand numbers at a time, where a second
+    thread costs more CPU for no less wait (bench/generate_speed.py, docs/cli.md).
     """
+    import numpy  # noqa: F401 - loaded first, so that its BLAS library is there to be limited
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(max(MAX_CONCURRENT_TRAININGS, 1)))

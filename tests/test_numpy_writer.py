@@ -105,3 +105,13 @@ def test_weights_that_do_not_fit_are_refused(trained):
     weights = trained.poem.network.get_weights()
     with pytest.raises(ValueError, match="do not fit"):
         RecurrentWriter(trained.poem.config, trained.poem.tokenizer, weights[:-1])
+
+
+def test_numpy_products_run_on_one_thread():
+    from threadpoolctl import threadpool_info
+
+    from lstm_poem import limits
+
+    limits.set_tensorflow_defaults()
+    blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
+    assert blas and all(library["num_threads"] == 1 for library in blas)
