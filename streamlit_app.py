@@ -8,10 +8,6 @@ The folder is not called ``pages/`` on purpose: Streamlit still treats a
 fresh server's first visitor, who then gets a different menu and no sidebar.
 """
 
-# Keras imports pandas on the training thread, while altair and Streamlit peek
-# into sys.modules for it on this one and can find it half-imported. Importing
-# it here first (once per server) closes that race.
-import pandas  # noqa: F401
 import streamlit as st
 
 from lstm_poem import limits
@@ -46,4 +42,8 @@ try:
     page.run()
 finally:
     show_sidebar()  # after the page (even one that stopped early), so it shows the model the page just chose
-    warm_up()  # once per server, after its first page is drawn: TensorFlow and the default model load meanwhile
+    # Importing Keras imports pandas, on a training's or the warm-up's thread, while altair and Streamlit peek
+    # into sys.modules for it on a page's thread and can find it half-imported. Importing it on this thread
+    # first closes that race; after the page, which a cold server's first visitor then gets half a second sooner.
+    import pandas  # noqa: F401
+    warm_up()  # once per server, after its first page is drawn: the default model's poems are written meanwhile

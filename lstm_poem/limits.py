@@ -7,6 +7,7 @@ so a teacher running the app on a laptop can relax them without editing code.
 
 from __future__ import annotations
 
+import functools
 import os
 
 
@@ -75,6 +76,17 @@ CLASS_SECONDS = _env_int("CLASS_SECONDS", 4 * 3600)
 CLASS_IDLE_SECONDS = _env_int("CLASS_IDLE_SECONDS", 3600)
 
 
+@functools.cache
+def _one_blas_thread() -> None:
+    """Once per process. The app calls set_tensorflow_defaults on every script run, and repeating the limit on
+    a script's thread kept that session's state alive after the thread ended (tests/test_app.py, the closed
+    tab), by a reference the garbage collector could not trace."""
+    import numpy  # noqa: F401 - loaded first, so that its BLAS library is there to be limited
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
 def set_tensorflow_defaults() -> None:
     """Quiet, small-CPU-friendly TensorFlow settings; call before TensorFlow is imported.
 
@@ -89,10 +101,7 @@ def set_tensorflow_defaults() -> None:
     (lstm_poem/network/numpy_writer.py), a few thousand numbers at a time, where a second
     thread costs more CPU for no less wait (bench/generate_speed.py, docs/cli.md).
     """
-    import numpy  # noqa: F401 - loaded first, so that its BLAS library is there to be limited
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
+    _one_blas_thread()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(max(MAX_CONCURRENT_TRAININGS, 1)))

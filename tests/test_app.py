@@ -45,12 +45,17 @@ def test_generate_opens_with_a_pretrained_model_that_writes_at_once():
 
 
 def test_a_class_opening_generate_shares_one_set_of_pretrained_poems(monkeypatch):
-    from lstm_poem.network.generate import Generator
+    from lstm_poem.network.numpy_writer import RecurrentWriter
 
-    written = []
-    generate = Generator.generate
-    monkeypatch.setattr(Generator, "generate", lambda self, *a, **k: written.append(1) or generate(self, *a, **k))
     seed = "The quiet of a class that shares one server,\n"  # a seed no other test writes from
+    written = []  # poems written from this seed (the start page's may be written meanwhile, from their own)
+    generate = RecurrentWriter.generate  # the default pretrained model is an LSTM
+
+    def counted(self, prime, *args, **kwargs):
+        written.extend([prime] if prime.startswith(seed) else [])
+        return generate(self, prime, *args, **kwargs)
+
+    monkeypatch.setattr(RecurrentWriter, "generate", counted)
     first, second = (open_page("app_pages/generate.py", kept={"seed_text": seed}) for _ in range(2))
     assert len(written) == 1  # the second student's poems came from the server's memory
     assert [e.proto.body for e in first.get("html")] == [e.proto.body for e in second.get("html")]
@@ -85,6 +90,26 @@ def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_start_page_poems_and_generate_need_no_tensorflow():
+    # A cold server's first visitors: the start page's live poems, then Generate's poems and odds, all from the
+    # default pretrained model (an LSTM), written with NumPy.
+    probe = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from ui import example_poems\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=300).run()\n"
+        "assert example_poems._warmed_up.wait(300)\n"
+        "at.run()\n"
+        "assert not at.exception and any('One seed line' in m.value for m in at.markdown)\n"
+        "at.switch_page('app_pages/generate.py').run()\n"
+        "assert not at.exception and any(c.value.startswith('3 poems in ') for c in at.caption)\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
 

@@ -1,9 +1,10 @@
 """The start page's live example: three poems from the default pretrained model at three temperatures.
 
 A server wakes in front of a whole class, so the first page must not wait for
-TensorFlow: :func:`warm_up` loads it, the default pretrained model (only that one)
-and the first three poems on a background thread once the first page has been sent, and until then
-the page shows the lesson with a note where the poems will be, and polls.
+the model: :func:`warm_up` reads the default pretrained model's file (only that one) and writes
+the first three poems on a background thread once the first page has been sent (with NumPy: no
+TensorFlow for a recurrent model), and until then the page shows the lesson with a note where the
+poems will be, and polls.
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ def start_run(
     running = active_run()
     if running is not None:
         return running
+    import pandas  # noqa: F401 - before the training's thread imports Keras, which imports it (streamlit_app.py)
+
     job = REGISTRY.submit(
         TrainingRequest(
             corpus,
