@@ -32,7 +32,7 @@ length, shade, columns = sampling.length, sampling.shade, sampling.columns
 column_entries = pick_column_models(columns, entry) if compare else [entry] * len(columns)
 
 try:
-    # Slow only the first time: TensorFlow starts and the sampler compiles (a few seconds).
+    # Slow only for a model built here or a Transformer, the first time: its sampler compiles (a few seconds).
     with st.spinner("Writing…"):
         written, seconds = write_columns(column_entries, entry, prime, temperatures, length, seed, shared_noise)
         writer = entry.writer()

@@ -65,7 +65,7 @@ def stateless_uniforms(seed: int, steps: int, rows: int) -> np.ndarray:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return 0.5 + 0.5 * np.tanh(0.5 * x)  # as 1 / (1 + exp(-x)), without overflowing for a large negative x
 
 
 def _recurrent_product(h: np.ndarray, recurrent: np.ndarray) -> np.ndarray:
