@@ -63,7 +63,7 @@ def test_a_word_model_in_a_character_page_gets_about_the_same_length():
     from ui.column_models import tokens_for
 
     def entry(level: str):
-        return SimpleNamespace(poem=SimpleNamespace(config=SimpleNamespace(level=level)))
+        return SimpleNamespace(config=SimpleNamespace(level=level))
 
     assert tokens_for(entry("char"), 400, "char") == 400
     assert tokens_for(entry("word"), 400, "char") == 80
