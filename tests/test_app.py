@@ -76,10 +76,17 @@ def test_without_pretrained_models_generate_says_how_to_get_one(tmp_path, monkey
         session_models.pretrained_models.clear()
 
 
+def _tensorflow_modules_after(probe: str, timeout: int) -> str:
+    """Which of TensorFlow and Keras a fresh process has imported after running ``probe`` (its assertions pass)."""
+    probe = "import sys\n" + probe + "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
     # Without pretrained models there is nothing to write with, so the lesson draws without starting TensorFlow.
     probe = (
-        "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "from lstm_poem.files import pretrained\n"
         f"pretrained.PRETRAINED_DIR = pretrained.Path({str(tmp_path)!r})\n"
@@ -87,18 +94,14 @@ def test_the_first_page_needs_tensorflow_only_for_its_example_poems(tmp_path):
         "assert not at.exception\n"
         "assert any('No pretrained model' in info.value for info in at.info)\n"
         "assert any(link.proto.page == 'watch' for link in at.get('page_link'))\n"
-        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _tensorflow_modules_after(probe, timeout=120) == "[]"
 
 
 def test_the_start_page_poems_and_generate_need_no_tensorflow():
     # A cold server's first visitors: the start page's live poems, then Generate's poems and odds, all from the
     # default pretrained model (an LSTM), written with NumPy.
     probe = (
-        "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "from ui import example_poems\n"
         f"at = AppTest.from_file({APP!r}, default_timeout=300).run()\n"
@@ -107,11 +110,8 @@ def test_the_start_page_poems_and_generate_need_no_tensorflow():
         "assert not at.exception and any('One seed line' in m.value for m in at.markdown)\n"
         "at.switch_page('app_pages/generate.py').run()\n"
         "assert not at.exception and any(c.value.startswith('3 poems in ') for c in at.caption)\n"
-        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _tensorflow_modules_after(probe, timeout=600) == "[]"
 
 
 def test_the_sidebar_shows_the_current_model_and_a_running_training(trained, small_text):
